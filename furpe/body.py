@@ -18,8 +18,8 @@ __all__ = ['PARTS', 'PART_FIELDS', 'BODY25_NAMES', 'FACE70_NAMES', 'KEYPOINT_NAM
            'ANNY_FACE_BONES', 'SMPLX_JOINT_NAMES', 'SMPLX_PARENTS', 'SMPLX_TO_OPENPOSE137', 'SMPLX_FILES_HELP',
            'PART_COLOURS', 'rot6d_to_matrix', 'matrix_to_rot6d', 'axis_angle_to_matrix', 'matrix_to_axis_angle',
            'ParamSpec', 'BodyParams', 'rest_params', 'BodyOutput', 'weak_perspective', 'BodyModel', 'check_part_sets',
-           'AnnyBody', 'get_body_model', 'find_smplx_file', 'SMPLXBody', 'write_smplx_test_model', 'random_params',
-           'gradient_groups', 'plot_keypoints_on_mesh']
+           'AnnyBody', 'AnnyPart', 'get_body_model', 'find_smplx_file', 'SMPLXBody', 'write_smplx_test_model',
+           'random_params', 'gradient_groups', 'plot_keypoints_on_mesh']
 
 # %% ../nbs/01_body.ipynb #ed20ea4e
 def rot6d_to_matrix(x: Tensor  # (..., 6): the first two columns of a rotation matrix, column-major
@@ -398,6 +398,42 @@ class AnnyBody(BodyModel):
         return verts, heads, kp, heads[:, 0]
 
 # %% ../nbs/01_body.ipynb #05e999f7
+class AnnyPart(nn.Module):
+    "Anny's hand or head part model, posed with canonical-frame rotations; vertices relative to the part's root."
+    def __init__(self, part: str = 'hand',  # 'hand' (right hand, the MANO role) or 'head' (the FLAME role)
+                 dtype=torch.float32, device='cpu'):
+        super().__init__()
+        import anny
+        if part not in ('hand', 'head'): raise ValueError(f"Unknown Anny part {part!r}; choose 'hand' or 'head'.")
+        self.part = part
+        if part == 'hand':
+            model, self.pose_bones = anny.Anny(rig='anny-hand.R', topology='hand.R'), _anny_hand_bones('R')
+        else:
+            model, self.pose_bones = anny.Anny(rig='makehuman-head', topology='head', facial_actions='all'), ['jaw'] + ANNY_FACE_BONES
+        self.model = model.to(dtype=dtype, device=device)
+        L = self.model.bone_labels
+        self.register_buffer('_bone_index', torch.tensor([L.index(b) for b in self.pose_bones]))
+        self.register_buffer('frame', ANNY_TO_CANONICAL.to(dtype=dtype, device=device))
+
+    def full_body_vertex_ids(self, body: 'AnnyBody') -> Tensor:
+        "Indices into `body`'s vertices of this part's vertices (same surface points)."
+        pos = {int(v): i for i, v in enumerate(body.model.base_mesh_vertex_indices)}
+        return torch.tensor([pos[int(v)] for v in self.model.base_mesh_vertex_indices])
+
+    def forward(self, pose: Tensor,          # (B, J, 3, 3): hand: the 19 right-hand bones; head: jaw, left eye, right eye
+                betas: Tensor | None = None,  # (B, 6) phenotypes; None: 0.5
+                expression: Tensor | None = None  # (B, 52) facial actions (head only)
+               ) -> Tensor:                  # (B, V, 3) vertices, canonical axes
+        B = pose.shape[0]
+        if pose.shape[1:] != (len(self.pose_bones), 3, 3):
+            raise ValueError(f"{self.part} pose has shape {tuple(pose.shape)}; expected (B, {len(self.pose_bones)}, 3, 3).")
+        D = torch.eye(4, dtype=pose.dtype, device=pose.device).repeat(B, len(self.model.bone_labels), 1, 1)
+        D[:, self._bone_index, :3, :3] = self.frame.T @ pose @ self.frame
+        kw = dict(phenotype_kwargs=betas if betas is not None else torch.full((B, 6), 0.5, dtype=pose.dtype, device=pose.device))
+        if self.part == 'head' and expression is not None: kw['facial_actions'] = expression
+        return self.model(D, **kw)['vertices'] @ self.frame.T
+
+# %% ../nbs/01_body.ipynb #a98c11d9
 _MODEL_CACHE = {}
 def get_body_model(name: str = 'anny',  # 'anny' or 'smplx'
                    smplx_dir: str | None = None,  # for 'smplx': the folder with SMPLX_NEUTRAL.npz; else $FURPE_SMPLX_DIR
@@ -409,7 +445,7 @@ def get_body_model(name: str = 'anny',  # 'anny' or 'smplx'
         _MODEL_CACHE[key] = AnnyBody(dtype, device) if name == 'anny' else SMPLXBody(smplx_dir, dtype=dtype, device=device)
     return _MODEL_CACHE[key]
 
-# %% ../nbs/01_body.ipynb #144a42bc
+# %% ../nbs/01_body.ipynb #fff66420
 SMPLX_JOINT_NAMES = ['pelvis', 'left_hip', 'right_hip', 'spine1', 'left_knee', 'right_knee', 'spine2', 'left_ankle',
     'right_ankle', 'spine3', 'left_foot', 'right_foot', 'neck', 'left_collar', 'right_collar', 'head', 'left_shoulder',
     'right_shoulder', 'left_elbow', 'right_elbow', 'left_wrist', 'right_wrist', 'jaw', 'left_eye_smplhf', 'right_eye_smplhf'] + \
@@ -438,7 +474,7 @@ def find_smplx_file(smplx_dir: str | None = None,  # folder (or .npz file); None
         if f.is_file(): return f
     raise FileNotFoundError(f"SMPL-X model file {candidates[0]} not found. {SMPLX_FILES_HELP}")
 
-# %% ../nbs/01_body.ipynb #60294fc8
+# %% ../nbs/01_body.ipynb #4840ef06
 def _smplx_parts_from_weights(weights: np.ndarray) -> np.ndarray:
     "(V,) part index per vertex from the (V, 55) skinning weights."
     groups = np.zeros(55, int)
@@ -486,7 +522,7 @@ class SMPLXBody(BodyModel):
                          jaw_pose=params.face_pose[:, 0:1], leye_pose=params.face_pose[:, 1:2], reye_pose=params.face_pose[:, 2:3])
         return out.vertices, out.joints[:, :55], out.joints[:, self._kp_index], out.joints[:, 0]
 
-# %% ../nbs/01_body.ipynb #fff66420
+# %% ../nbs/01_body.ipynb #5f675c67
 _SMPLX_FROM_ANNY = {  # SMPL-X joint → the Anny bone whose head places it
     'pelvis': 'root', 'spine1': 'spine04', 'spine2': 'spine03', 'spine3': 'spine02', 'neck': 'neck01', 'head': 'head',
     'left_eye_smplhf': 'eye.L', 'right_eye_smplhf': 'eye.R', 'jaw': 'head'}
@@ -565,7 +601,7 @@ def write_smplx_test_model(path: str | Path,  # where to write, e.g. tmp/SMPLX_N
         joint2num=np.array(SMPLX_JOINT_NAMES), part2num=np.array([]))
     return Path(path)
 
-# %% ../nbs/01_body.ipynb #43ee38bd
+# %% ../nbs/01_body.ipynb #4166a86b
 def random_params(model: BodyModel, batch_size: int = 2, scale: float = 0.3,  # rotation angle scale, radians
                   generator: torch.Generator | None = None) -> BodyParams:
     "Small random parameters around the rest pose (for tests and demos, not a pose prior)."
@@ -585,7 +621,7 @@ def gradient_groups(model: BodyModel, params: BodyParams) -> dict:
     o = model(p); (o.vertices.square().sum() + o.keypoints2d.square().sum()).backward()
     return {k: float(v.grad.norm()) for k, v in p.to_dict().items()}
 
-# %% ../nbs/01_body.ipynb #f6b3a01c
+# %% ../nbs/01_body.ipynb #f7094804
 PART_COLOURS = {'body': 'tab:blue', 'left_hand': 'tab:green', 'right_hand': 'tab:red', 'face': 'tab:orange'}
 
 def plot_keypoints_on_mesh(ax, out: BodyOutput, i: int = 0, view: str = 'front', max_points: int = 4000, title: str = ''):

@@ -75,4 +75,6 @@ def main(argv: list | None = None):
         from furpe.body import write_smplx_test_model
         Path(a.path).parent.mkdir(parents=True, exist_ok=True); print(write_smplx_test_model(a.path))
 
-if __name__ == '__main__': main()
+# %% ../nbs/90_cli.ipynb #b484a139
+#| eval: false
+if __name__ == '__main__': main()   # `python -m furpe.cli`; not run by nbdev_test
