@@ -65,12 +65,20 @@ def main(argv: list | None = None):
     r.add_argument('--profile', default='smoke', choices=PROFILES); r.add_argument('--seed', type=int, default=0)
     r.add_argument('--only', nargs='*', help='run only notebooks whose name contains one of these')
     r.add_argument('--out', default=None, help='write runs/, tables/, figures/ here instead of the repository')
+    g = sub.add_parser('generate', help='generate (or resume) the synthetic datasets of a profile')
+    g.add_argument('--profile', default='smoke', choices=PROFILES); g.add_argument('--seed', type=int, default=0)
+    g.add_argument('--domains', nargs='*', help='only these domains (default: all of the profile)')
+    g.add_argument('--workers', type=int, default=2); g.add_argument('--out', default=None, help='datasets folder (default data/<profile>)')
     s = sub.add_parser('smplx-test-model', help='write a small SMPL-X model file in the true .npz format (for tests and demos)')
     s.add_argument('path', help='e.g. /tmp/smplx/SMPLX_NEUTRAL.npz')
     a = ap.parse_args(argv)
     if a.cmd == 'reproduce':
         m = reproduce(a.profile, a.seed, a.only, a.out)
         print(f"[furpe] done in {m['total_wall_s']} s; manifest: {get_paths(out=a.out).tables / f'manifest_{a.profile}.json'}")
+    elif a.cmd == 'generate':
+        from furpe.data import generate_profile
+        t = generate_profile(a.out or get_paths().data / a.profile, a.profile, a.seed, a.domains, a.workers)
+        print(t.to_string())
     elif a.cmd == 'smplx-test-model':
         from furpe.body import write_smplx_test_model
         Path(a.path).parent.mkdir(parents=True, exist_ok=True); print(write_smplx_test_model(a.path))
