@@ -53,7 +53,12 @@ def reproduce(profile: str = 'smoke',  # 'smoke', 'cpu' or 'paper'
         manifest['notebooks'].append(dict(name=nb.name, wall_s=round(time.time() - t0, 1), executed=str(out_dir / nb.name)))
     manifest['total_wall_s'] = round(sum(n['wall_s'] for n in manifest['notebooks']), 1)
     paths.tables.mkdir(parents=True, exist_ok=True)
-    (paths.tables / f'manifest_{profile}.json').write_text(json.dumps(manifest, indent=2))
+    path = paths.tables / f'manifest_{profile}.json'
+    if only and path.exists():   # a partial run updates its notebooks' entries and keeps the others
+        old = json.loads(path.read_text()); ran = {n['name'] for n in manifest['notebooks']}
+        manifest['notebooks'] = sorted([n for n in old.get('notebooks', []) if n['name'] not in ran] + manifest['notebooks'], key=lambda n: n['name'])
+        manifest['total_wall_s'] = round(sum(n['wall_s'] for n in manifest['notebooks']), 1)
+    path.write_text(json.dumps(manifest, indent=2))
     return manifest
 
 # %% ../nbs/90_cli.ipynb #d6bfae96

@@ -89,8 +89,9 @@ def _write_shard(root: Path, card: DatasetCard, i: int, make_sample) -> int:
         shutil.rmtree(tmps[g], ignore_errors=True); tmps[g].mkdir(parents=True)
         for k, s in specs.items():
             arrays[k] = np.lib.format.open_memmap(tmps[g] / f'{k}.npy', mode='w+', dtype=s.dtype, shape=(n, *s.shape))
-    for j, index in enumerate(idx):
-        sample = make_sample(index, rng)
+    batch = getattr(make_sample, 'batch', None)   # optional: make many samples at once (batched body-model passes)
+    samples = batch(list(idx), rng) if batch else (make_sample(index, rng) for index in idx)
+    for j, (index, sample) in enumerate(zip(idx, samples)):
         for k, a in arrays.items():
             if k not in sample: raise KeyError(f"{card.name}: sample {index} lacks field {k!r} declared in the schema.")
             a[j] = sample[k]
@@ -112,7 +113,8 @@ def shard_done(root: Path, card: DatasetCard, i: int) -> bool:
 # %% ../nbs/04_data.ipynb #fd76f78f
 def write_dataset(root: Path,            # datasets folder, e.g. Config.paths.data / profile
                   card: DatasetCard,     # what to write
-                  make_sample,           # (index, np.random.Generator) -> dict field → array; must be picklable for workers > 1
+                  make_sample,           # (index, np.random.Generator) -> dict field → array; picklable for workers > 1; an optional
+                                         # `.batch(indices, rng) -> iterable of dicts` makes a shard's samples together
                   workers: int = 1,      # processes writing shards in parallel
                   rank: int = 0, world_size: int = 1,  # under torchrun: this process writes shards i with i % world_size == rank
                   max_shards: int | None = None,  # stop after writing this many new shards (tests of interruption)
@@ -265,23 +267,36 @@ def params_from_sample(sample: dict) -> BodyParams:
     return BodyParams(**{k: torch.as_tensor(np.asarray(sample[k]))[None].float() for k in PARAM_FIELDS})
 
 # %% ../nbs/04_data.ipynb #027c5c85
-def _clothing(model, rng) -> np.ndarray:
-    "(V, 4) per-vertex clothing colours and coverage: a shirt on torso and arms, trousers on hips and legs."
+from functools import lru_cache
+
+@lru_cache(maxsize=None)
+def _garment_masks(model) -> tuple:
+    "Vertex masks (legs, top, forearms) from each vertex's dominant Anny bone; computed once per model."
     W = model.model.vertex_bone_weights.cpu().numpy(); I = model.model.vertex_bone_indices.cpu().numpy()
     L = model.model.bone_labels; dom = [L[b] for b in I[np.arange(len(I)), W.argmax(1)]]
     starts = lambda prefixes: np.array([b.startswith(prefixes) for b in dom])
     legs = starts(('upperleg', 'lowerleg', 'pelvis', 'root', 'spine05'))
-    top = starts(('spine0', 'clavicle', 'shoulder', 'upperarm')) & ~legs
-    sleeve = starts(('lowerarm',)) & (rng.random() < .5)
-    out = np.zeros((len(dom), 4)); shirt, pants = rng.uniform(.05, .95, 3), rng.uniform(.05, .6, 3)
+    return legs, starts(('spine0', 'clavicle', 'shoulder', 'upperarm')) & ~legs, starts(('lowerarm',))
+
+def _clothing(model, rng) -> np.ndarray:
+    "(V, 4) per-vertex clothing colours and coverage: a shirt on torso and arms, trousers on hips and legs."
+    legs, top, forearms = _garment_masks(model)
+    sleeve = forearms & (rng.random() < .5)
+    out = np.zeros((len(legs), 4)); shirt, pants = rng.uniform(.05, .95, 3), rng.uniform(.05, .6, 3)
     out[top | sleeve, :3], out[top | sleeve, 3] = shirt, 1
     out[legs, :3], out[legs, 3] = pants, 1
     return out
 
+@lru_cache(maxsize=64)
+def _picture(name: str):
+    "A background or texture picture, decoded once per process."
+    from furpe.synth import background_image
+    return background_image(name)
+
 def _background(spec, W: int, H: int) -> np.ndarray:
     "The scene's backdrop: a crop of a real picture (or a plain colour), tinted, resized to W×H."
-    from furpe.synth import background_image
     from PIL import Image
+    background_image = _picture
     tint = np.asarray(spec.background_colour, float)
     pic = background_image(spec.background)
     if pic is None: return np.broadcast_to((255 * tint).astype(np.uint8), (H, W, 3)).copy()
@@ -293,7 +308,7 @@ def _background(spec, W: int, H: int) -> np.ndarray:
 def _draw_occluders(image: np.ndarray, mask: np.ndarray, spec) -> tuple:
     "Paint the scene's 2D occluders (in focus-box units) over the image, clearing the part mask beneath them."
     from PIL import Image, ImageDraw
-    from furpe.synth import background_image
+    background_image = _picture
     if not spec.occluders: return image, mask
     x0, y0, x1, y1 = spec.focus_box; bw, bh = max(x1 - x0, 1), max(y1 - y0, 1)
     img = image.copy(); mask = mask.copy(); H, W = mask.shape
@@ -347,7 +362,9 @@ def keypoint_visibility(kp2d: np.ndarray,   # (137, 2) pixels
             vis |= (lab > 0) & ((own == 0) | (lab == own)) & (z <= d + tolerance)
     return (vis & inside).astype(np.float32)
 
-def render_scene(scene, model) -> dict:
+def render_scene(scene, model,
+                 body=None  # (vertices (V, 3), keypoints3d (137, 3)) of `scene.params` when already computed (batched)
+                ) -> dict:
     "Render a synthetic `Scene` into a sample dict (the fields of `sample_schema`)."
     from furpe.render import Camera, render_body
     import trimesh
@@ -355,19 +372,19 @@ def render_scene(scene, model) -> dict:
     cam = Camera(c.fx, c.fy, c.cx, c.cy, W, H)
     rng = np.random.default_rng(derive_seed(scene.seed, scene.domain, scene.index, 'appearance'))
     with torch.no_grad():
-        out = model(scene.params)
+        if body is None: o = model(scene.params); body = (o.vertices[0], o.keypoints3d[0])
         others = model(scene.others).vertices.cpu().numpy() if scene.others is not None else []
     faces = model.faces.cpu().numpy()
     occluders = [trimesh.Trimesh(v, faces, vertex_colors=np.r_[rng.uniform(.1, .9, 3) * 255, 255].astype(np.uint8), process=False)
                  for v in others]
     az, el = np.deg2rad(spec.light_azimuth), np.deg2rad(spec.light_elevation)
     light_dir = (-np.sin(az) * np.cos(el), np.sin(el), np.cos(az) * np.cos(el))   # travels away from the camera side, downwards
-    r = render_body(out.vertices[0], faces, cam, skin_rgb=spec.body_colour, clothing=_clothing(model, rng),
+    r = render_body(body[0], faces, cam, skin_rgb=spec.body_colour, clothing=_clothing(model, rng),
                     parts=model.part_vertex_ids, light_intensity=spec.light_intensity, light_dir=light_dir,
                     ambient=spec.ambient, background=_background(spec, W, H), occluders=occluders)
     image, mask = _draw_occluders(r.image, r.part_mask, spec)
     image = _motion_blur(image, spec.blur_length, spec.blur_angle)
-    kp3d = out.keypoints3d[0].cpu().numpy(); kp2d = cam.project(kp3d)
+    kp3d = np.asarray(body[1].cpu() if torch.is_tensor(body[1]) else body[1]); kp2d = cam.project(kp3d)
     vis = keypoint_visibility(kp2d, kp3d[:, 2], r.depth, mask)
     sample = {'image': image, 'intrinsics': np.array([c.fx, c.fy, c.cx, c.cy], np.float32),
               'keypoints2d': np.concatenate([kp2d, vis[:, None]], 1).astype(np.float32), 'keypoints3d': kp3d.astype(np.float32),
@@ -381,10 +398,10 @@ PROFILE_SIZES = {   # (domain, split) → number of images, per profile
               ('ochuman', 'train'): 4, ('posetrack', 'train'): 4, ('eft', 'train'): 4,
               ('body_part', 'train'): 8, ('body_part', 'test'): 4, ('hand_part', 'train'): 8, ('hand_part', 'test'): 4,
               ('face_part', 'train'): 8, ('face_part', 'test'): 4, ('ehf', 'test'): 4, ('now', 'test'): 4, ('freihand', 'test'): 4},
-    'cpu': {('curated', 'train'): 1500, ('h36m', 'train'): 3000, ('mpi', 'train'): 2000, ('3dpw', 'train'): 1000, ('3dpw', 'test'): 300,
-            ('ochuman', 'train'): 400, ('posetrack', 'train'): 1000, ('eft', 'train'): 300,
-            ('body_part', 'train'): 3000, ('body_part', 'test'): 300, ('hand_part', 'train'): 3000, ('hand_part', 'test'): 300,
-            ('face_part', 'train'): 3000, ('face_part', 'test'): 300, ('ehf', 'test'): 100, ('now', 'test'): 100, ('freihand', 'test'): 200},
+    'cpu': {('curated', 'train'): 800, ('h36m', 'train'): 1200, ('mpi', 'train'): 800, ('3dpw', 'train'): 400, ('3dpw', 'test'): 150,
+            ('ochuman', 'train'): 200, ('posetrack', 'train'): 400, ('eft', 'train'): 200,
+            ('body_part', 'train'): 1200, ('body_part', 'test'): 150, ('hand_part', 'train'): 1200, ('hand_part', 'test'): 150,
+            ('face_part', 'train'): 1200, ('face_part', 'test'): 150, ('ehf', 'test'): 100, ('now', 'test'): 100, ('freihand', 'test'): 100},
     'paper': {('curated', 'train'): 30000, ('h36m', 'train'): 234041, ('mpi', 'train'): 133522, ('3dpw', 'train'): 22735,
               ('3dpw', 'test'): 35515, ('ochuman', 'train'): 3936, ('posetrack', 'train'): 22895, ('eft', 'train'): 2074,
               ('body_part', 'train'): 100000, ('body_part', 'test'): 5000, ('hand_part', 'train'): 100000, ('hand_part', 'test'): 5000,
@@ -401,10 +418,16 @@ def dataset_name(domain: str, split: str) -> str:
 class _SceneRenderer:
     "Picklable `make_sample` for `write_dataset`: draws and renders scene `index` of a domain split."
     def __init__(self, domain: str, split: str, seed: int): self.domain, self.split, self.seed = domain, split, seed
-    def __call__(self, index: int, rng) -> dict:
-        from furpe.synth import sample_scene
+    def __call__(self, index: int, rng) -> dict: return next(iter(self.batch([index], rng)))
+
+    def batch(self, indices: list, rng, chunk: int = 32):
+        "Samples `indices`, drawn and posed `chunk` at a time (two batched body-model passes per chunk)."
+        from furpe.synth import sample_scenes
         model = get_body_model('anny')
-        return render_scene(sample_scene(self.domain, SPLIT_OFFSET[self.split] + index, self.seed, model), model)
+        for k in range(0, len(indices), chunk):
+            scenes = sample_scenes(self.domain, [SPLIT_OFFSET[self.split] + i for i in indices[k:k + chunk]], self.seed, model)
+            with torch.no_grad(): out = model(BodyParams.cat([sc.params for sc in scenes]))
+            for j, sc in enumerate(scenes): yield render_scene(sc, model, (out.vertices[j], out.keypoints3d[j]))
 
 def generate_domain(root: Path,          # datasets folder, e.g. `Config.paths.data / profile`
                     domain: str, split: str = 'train', profile: str = 'smoke', seed: int = 0,
