@@ -37,3 +37,15 @@ def test_unlabeled_pool_hides_ground_truth_and_resumes(tmp_path):
     before = digest(tmp_path)
     generate(tmp_path, '--domains', 'ochuman', '--workers', '1')   # everything done: nothing rewritten
     assert digest(tmp_path) == before
+
+
+def test_whole_smoke_profile_generates(tmp_path):
+    "Every dataset of the smoke profile renders (about 3 minutes on 2 cores): counts and label visibility as the profile says."
+    from furpe.data import PROFILE_SIZES, dataset_name
+    from furpe.synth import DOMAINS
+    generate(tmp_path, '--workers', '2')
+    for (domain, split), n in PROFILE_SIZES['smoke'].items():
+        ds = open_dataset(tmp_path, dataset_name(domain, split))
+        assert len(ds) == n
+        assert hasattr(ds, 'labels') == (DOMAINS[domain].labelled or DOMAINS[domain].role == 'test')
+        assert ds.get(0, 'image').std() > 5   # a rendered picture, not a blank
