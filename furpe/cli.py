@@ -10,7 +10,7 @@ from pathlib import Path
 from .core import PROFILES, get_paths
 
 # %% auto #0
-__all__ = ['experiment_notebooks', 'git_commit', 'machine_info', 'reproduce', 'main']
+__all__ = ['experiment_notebooks', 'git_commit', 'machine_info', 'reproduce', 'label', 'main']
 
 # %% ../nbs/90_cli.ipynb #a20b8fa8
 def experiment_notebooks(root: Path | None = None  # repository root
@@ -61,7 +61,27 @@ def reproduce(profile: str = 'smoke',  # 'smoke', 'cpu' or 'paper'
     path.write_text(json.dumps(manifest, indent=2))
     return manifest
 
-# %% ../nbs/90_cli.ipynb #d6bfae96
+# %% ../nbs/90_cli.ipynb #b484a139
+def label(profile: str = 'smoke', pools: list | None = None, models: Path | None = None, data: Path | None = None,
+          device: str = 'cpu') -> list:
+    "Pseudo-label the pools (rank and world size from torchrun's environment); returns the cards written."
+    import os
+    from furpe.selection import POOLS, generate_pseudo_labels
+    models = Path(models) if models else get_paths().runs / profile / 'models'
+    files = {'detector': models / 'detector.pt', **{k: models / 'experts' / k / 'expert.pt' for k in ('body', 'hand', 'face')}}
+    missing = [str(f) for f in files.values() if not f.is_file()]
+    if missing: raise FileNotFoundError(f"Missing trained models: {', '.join(missing)}. Train them first with "
+                                        f"`furpe reproduce --profile {profile} --only 02_experts_selection`, or pass --models.")
+    rank, world = int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
+    data = Path(data) if data else get_paths().data / profile
+    cards = []
+    for pool in pools or POOLS:
+        cards.append(generate_pseudo_labels(data, pool, files['detector'], {k: files[k] for k in ('body', 'hand', 'face')},
+                                            device=device, rank=rank, world_size=world))
+        print(f'[furpe] rank {rank}/{world}: {pool} labelled', flush=True)
+    return cards
+
+# %% ../nbs/90_cli.ipynb #4b61492c
 def main(argv: list | None = None):
     "furpe's command line."
     ap = argparse.ArgumentParser(prog='furpe', description=__doc__ or 'FuRPE reproduction kit')
@@ -74,6 +94,11 @@ def main(argv: list | None = None):
     g.add_argument('--profile', default='smoke', choices=PROFILES); g.add_argument('--seed', type=int, default=0)
     g.add_argument('--domains', nargs='*', help='only these domains (default: all of the profile)')
     g.add_argument('--workers', type=int, default=2); g.add_argument('--out', default=None, help='datasets folder (default data/<profile>)')
+    lb = sub.add_parser('label', help='label the unlabeled pools with the trained detector and experts '
+                        '(resumable; under torchrun each rank writes its own shards)')
+    lb.add_argument('--profile', default='smoke', choices=PROFILES); lb.add_argument('--pools', nargs='*', help='default: all pools')
+    lb.add_argument('--models', default=None, help='folder with detector.pt and experts/<kind>/expert.pt (default runs/<profile>/models)')
+    lb.add_argument('--data', default=None, help='datasets folder (default data/<profile>)'); lb.add_argument('--device', default='cpu')
     s = sub.add_parser('smplx-test-model', help='write a small SMPL-X model file in the true .npz format (for tests and demos)')
     s.add_argument('path', help='e.g. /tmp/smplx/SMPLX_NEUTRAL.npz')
     a = ap.parse_args(argv)
@@ -84,10 +109,11 @@ def main(argv: list | None = None):
         from furpe.data import generate_profile
         t = generate_profile(a.out or get_paths().data / a.profile, a.profile, a.seed, a.domains, a.workers)
         print(t.to_string())
+    elif a.cmd == 'label': label(a.profile, a.pools, a.models, a.data, a.device)
     elif a.cmd == 'smplx-test-model':
         from furpe.body import write_smplx_test_model
         Path(a.path).parent.mkdir(parents=True, exist_ok=True); print(write_smplx_test_model(a.path))
 
-# %% ../nbs/90_cli.ipynb #b484a139
+# %% ../nbs/90_cli.ipynb #10f03094
 #| eval: false
 if __name__ == '__main__': main()   # `python -m furpe.cli`; not run by nbdev_test

@@ -20,9 +20,10 @@ from .keypoints import SELECTION_THRESHOLDS, detect_batch, load_detector
 from .experts import (ANNY_SPEC, BOX_SCALE, EXPERT_KINDS, ExpertOutput, crop_keypoints, load_expert, pa_error)
 
 # %% auto #0
-__all__ = ['LABEL_PARTS', 'SelectionConfig', 'count_confident', 'confident_mask', 'output_validity', 'reprojection_error',
-           'select', 'label_schema', 'label_batch', 'PseudoLabeler', 'pseudo_name', 'generate_pseudo_labels',
-           'selection_stats', 'label_errors', 'selection_report', 'reprojection_sweep', 'plot_selection']
+__all__ = ['POOLS', 'LABEL_PARTS', 'SelectionConfig', 'count_confident', 'confident_mask', 'output_validity',
+           'reprojection_error', 'select', 'label_schema', 'label_batch', 'PseudoLabeler', 'pseudo_name',
+           'generate_pseudo_labels', 'selection_stats', 'label_errors', 'selection_report', 'reprojection_sweep',
+           'plot_selection']
 
 # %% ../nbs/07_selection.ipynb #c2d86684
 @dataclass
@@ -90,6 +91,7 @@ def select(stats: dict,                  # 'n_confident' (N,), 'valid' (N, 4) pe
     return out
 
 # %% ../nbs/07_selection.ipynb #621a5a31
+POOLS = ('h36m', 'mpi', '3dpw', 'ochuman', 'posetrack', 'eft')   # the unlabeled pools (DESIGN: synthetic world)
 LABEL_PARTS = PARTS   # ('body', 'left_hand', 'right_hand', 'face')
 _KIND = {'body': 'body', 'left_hand': 'hand', 'right_hand': 'hand', 'face': 'face'}
 
