@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from .body import BodyParams, ParamSpec, PARTS, KEYPOINT_PARTS, matrix_to_rot6d, rot6d_to_matrix
+from .body import BodyParams, ParamSpec, PARTS, KEYPOINT_NAMES, KEYPOINT_PARTS, matrix_to_rot6d, rot6d_to_matrix
 from .data import CROP_PARTS
 from .experts import ANNY_SPEC, mirror_rotations
 
@@ -208,20 +208,32 @@ class OneStageNet(nn.Module):
                  stem: int = 32,                      # stem channels
                  feature_dim: int = 256,              # width of each part feature
                  hidden: int = 256,                   # MLP width of the heads
-                 size: int = 128):                    # body crop side, pixels
+                 size: int = 128,                     # body crop side, pixels
+                 keypoint_hidden: int = 256):         # width of the keypoint encoder (0: the image only)
         super().__init__()
         self.spec, self.input_sizes = spec, {'body': size}
         self.backbone = ResNetBackbone(widths, blocks, stem)
-        self.head = WholeBodyHead(self.backbone.num_features, spec, feature_dim, hidden)
+        self.keypoint_net = (nn.Sequential(nn.Linear(3 * len(KEYPOINT_NAMES), keypoint_hidden), nn.ReLU(inplace=True),
+                                           nn.Linear(keypoint_hidden, keypoint_hidden), nn.ReLU(inplace=True)) if keypoint_hidden else None)
+        self.num_features = self.backbone.num_features + keypoint_hidden
+        self.head = WholeBodyHead(self.num_features, spec, feature_dim, hidden)
         self.feature_dims = {p: feature_dim for p in PARTS}
         self.mean_keys = {k for fs in HEAD_FIELDS.values() for k in fs}
 
     def forward(self, images: dict,              # 'body' (B, 3, 128, 128) crops in [0, 1]; other keys are ignored
                 part_boxes: Tensor | None = None  # ignored: the one-stage network crops nothing (the signature is shared)
                ) -> dict:                        # BodyParams fields, 'features', 'embedding'
-        "Every parameter, the part features and the embedding from the body crop."
+        "Every parameter, the part features and the embedding from the body crop (and its keypoints)."
+        return self.head(self.encode(images))
+
+    def encode(self, images: dict) -> Tensor:
+        "(B, num_features) the shared feature: the backbone's, and the keypoint encoder's of `images['keypoints']` (zeros when absent)."
         body, = _need(images, self)
-        return self.head(self.backbone(body))
+        f = self.backbone(body)
+        if self.keypoint_net is None: return f
+        kp = images.get('keypoints')
+        kp = body.new_zeros(len(body), len(KEYPOINT_NAMES), 3) if kp is None else torch.nan_to_num(kp.to(body))
+        return torch.cat([f, self.keypoint_net(kp.flatten(1))], 1)
 
     def set_mean(self, values: dict  # name → value (no batch axis): BodyParams fields ('transl' and 'boxes' ignored)
                 ) -> 'OneStageNet':
@@ -289,12 +301,13 @@ class TwoStageNet(nn.Module):
                  part_widths: tuple = (32, 64, 128, 256), part_blocks: tuple = (1, 1, 1, 1), part_stem: int = 32,  # part backbones
                  size: int = 128,          # body crop side, pixels
                  hires_size: int = 256,    # high-resolution body crop side, pixels
-                 part_size: int = 64):     # hand and face crop side, pixels
+                 part_size: int = 64,      # hand and face crop side, pixels
+                 keypoint_hidden: int = 256):  # the body network's keypoint encoder (0: the image only)
         super().__init__()
         self.spec, self.part_size = spec, part_size
         self.input_sizes = {'body': size, 'body_hires': hires_size}
-        self.body_net = OneStageNet(spec, widths, blocks, stem, feature_dim, hidden, size)
-        self.box_head = ParamHead(('boxes',), self.body_net.backbone.num_features, spec, hidden)
+        self.body_net = OneStageNet(spec, widths, blocks, stem, feature_dim, hidden, size, keypoint_hidden)
+        self.box_head = ParamHead(('boxes',), self.body_net.num_features, spec, hidden)
         self.hand_net = PartNet('hand', spec, part_widths, part_blocks, part_stem, hidden)
         self.face_net = PartNet('face', spec, part_widths, part_blocks, part_stem, hidden)
         nf = self.hand_net.backbone.num_features
@@ -324,7 +337,7 @@ class TwoStageNet(nn.Module):
                ) -> dict:  # BodyParams fields, 'features', 'embedding', 'boxes', 'crop_boxes', 'stage1'
         "Body network, boxes, then the hand and face networks on crops of the high-resolution body crop."
         body, hires = _need(images, self)
-        f = self.body_net.backbone(body)
+        f = self.body_net.encode(images)
         first = self.body_net.head(f)
         boxes = self.box_head(f)['boxes']
         crop = boxes.detach() if part_boxes is None else torch.as_tensor(part_boxes).to(boxes)
@@ -354,12 +367,13 @@ def build_network(kind: str,                   # 'one_stage' (FuRPE+ResNet) or '
         torch.manual_seed(seed); return NETWORKS[kind](spec, **kw)
 
 def network_inputs(crop: Tensor,               # (B, 3, S, S) body crops in [0, 1], any S
-                   sizes: dict | None = None   # name → side, e.g. `net.input_sizes`; None: {'body': 128, 'body_hires': 256}
-                  ) -> dict:                   # name → (B, 3, side, side)
-    "The input dict of a network from one body crop: resized (bilinear, antialiased) to each size."
+                   sizes: dict | None = None,  # name → side, e.g. `net.input_sizes`; None: {'body': 128, 'body_hires': 256}
+                   keypoints: Tensor | None = None  # (B, 137, 3) the crop's keypoints: normalised crop coordinates, confidence
+                  ) -> dict:                   # name → (B, 3, side, side), and 'keypoints'
+    "The input dict of a network from one body crop: resized (bilinear, antialiased) to each size; the keypoints as they are."
     sizes = sizes or {'body': 128, 'body_hires': 256}
     crop = crop if crop.dim() == 4 else crop[None]
-    return {k: crop if crop.shape[-1] == s else F.interpolate(crop, size=(s, s), mode='bilinear', antialias=True,
+    return ({} if keypoints is None else {'keypoints': keypoints}) | {k: crop if crop.shape[-1] == s else F.interpolate(crop, size=(s, s), mode='bilinear', antialias=True,
                                                               align_corners=False).clamp(0, 1) for k, s in sizes.items()}
 
 def predict_body_params(out: dict  # a network's output

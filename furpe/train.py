@@ -29,10 +29,10 @@ from .experts import ANNY_SPEC, BOX_SCALE, fit_weak_camera, normalise_crop, pa_e
 
 # %% auto #0
 __all__ = ['TABLE2_POOLS', 'TABLE2_NAMES', 'TABLE6_ROWS', 'CONSISTENCY_TARGETS', 'LABEL_FIELDS', 'EHF_METRICS', 'table2_mixtures',
-           'TrainConfig', 'total_steps', 'lr_at', 'thresholded_weights', 'view_rotation', 'WholeBodyData', 'batch_keys',
-           'StepSampler', 'simulate_pseudo_labels', 'train_step', 'example_batch', 'GlobalBatchNorm',
-           'convert_batchnorm', 'NonFiniteLoss', 'TrainResult', 'training_mean', 'build_student', 'latest_checkpoint',
-           'train', 'load_student', 'MeanPredictor', 'mean_pose_predictor', 'evaluate_ehf', 'main']
+           'TrainConfig', 'total_steps', 'lr_at', 'thresholded_weights', 'view_rotation', 'input_keypoints',
+           'WholeBodyData', 'batch_keys', 'StepSampler', 'simulate_pseudo_labels', 'train_step', 'example_batch',
+           'GlobalBatchNorm', 'convert_batchnorm', 'NonFiniteLoss', 'TrainResult', 'training_mean', 'build_student',
+           'latest_checkpoint', 'train', 'load_student', 'MeanPredictor', 'mean_pose_predictor', 'evaluate_ehf', 'main']
 
 # %% ../nbs/11_train.ipynb #b7705bcc
 TABLE2_POOLS = ('mpi', '3dpw', 'h36m', 'ochuman', 'posetrack', 'eft')   # the order in which Table 2 adds pseudo-labelled pools
@@ -198,6 +198,19 @@ def _normalise(kp_px: np.ndarray, S: int) -> np.ndarray:
     "(137, 3) crop pixels → normalised crop coordinates, weights kept; NaN positions zeroed."
     out = kp_px.copy(); out[:, :2] = normalise_crop(kp_px[:, :2], S); return _finite_kp(out)
 
+def input_keypoints(kp: np.ndarray,          # (137, 3) normalised crop keypoints, weight (visibility or thresholded confidence)
+                    rng: np.random.Generator,
+                    ground_truth: bool,      # True: visibility flags, given detector-like confidences ~U(0.5, 1)
+                    noise: float = 0.02,     # position noise, normalised crop units
+                    drop: float = 0.1        # fraction of keypoints removed (zeros)
+                   ) -> np.ndarray:          # (137, 3) what the network reads
+    "The keypoints a student reads in training: the 2D targets with noisy positions and some dropped, as detections look."
+    out = kp.astype(np.float32).copy(); w = out[:, 2] > 0
+    if ground_truth: out[:, 2] = np.where(w, 0.5 + 0.5 * rng.random(len(out)), 0)
+    out[:, :2] += noise * rng.standard_normal((len(out), 2))
+    out[rng.random(len(out)) < drop] = 0
+    return out.astype(np.float32)
+
 # %% ../nbs/11_train.ipynb #237f80b0
 class WholeBodyData(Dataset):
     "Curated ground truth and pseudo-labelled pool records as training items (see the table above)."
@@ -279,9 +292,12 @@ class WholeBodyData(Dataset):
                 A = crop_matrix(box[:2], box[2], S); views.append({'image': warp_image(image, A, S), 'crop': A})
             else: views.append(augment_view(image, kp[:1], box, S, rng, self.augment))
         Rv = [torch.from_numpy(view_rotation(v['crop'])) for v in views]
+        kps = [_normalise(transform_keypoints(target, v['crop'], S), S) for v in views]
+        curated = s == self.curated_source
         params['global_orient'] = torch.stack([R @ params['global_orient'] for R in Rv])    # (V, 3, 3): turned with each view
         return {'images': torch.stack([v['image'] for v in views]),
-                'keypoints2d': torch.stack([torch.from_numpy(_normalise(transform_keypoints(target, v['crop'], S), S)) for v in views]),
+                'keypoints2d': torch.stack([torch.from_numpy(k) for k in kps]),
+                'keypoints_in': torch.stack([torch.from_numpy(input_keypoints(k, rng, curated)) for k in kps]),
                 'crops': torch.stack([torch.from_numpy(np.asarray(v['crop'], np.float32)) for v in views]),
                 'box': torch.from_numpy(box), 'params': params, 'masks': masks, 'features': feats, 'feature_masks': fmasks,
                 'source': s, 'index': i}
@@ -386,6 +402,7 @@ def _views_first(batch: dict) -> dict:
     rep = lambda t: torch.as_tensor(t).repeat(V, *[1] * (torch.as_tensor(t).dim() - 1))
     params = {k: flat(v) if k == 'global_orient' else rep(v) for k, v in batch['params'].items()}
     return {'V': V, 'images': flat(batch['images']), 'keypoints2d': flat(batch['keypoints2d']), 'crops': flat(batch['crops']),
+            'keypoints_in': flat(batch['keypoints_in']) if 'keypoints_in' in batch else None,
             'box': rep(batch['box']), 'params': params, 'masks': {k: rep(v) for k, v in batch['masks'].items()},
             'features': {k: rep(v) for k, v in batch.get('features', {}).items()},
             'feature_masks': {k: rep(v) for k, v in batch.get('feature_masks', {}).items()}}
@@ -429,7 +446,7 @@ def train_step(net: nn.Module,          # the student (or its DDP wrapper)
     x, w = _views_first(batch), cfg.loss_weights()
     V, S = x['V'], x['images'].shape[-1]
     sizes = getattr(getattr(net, 'module', net), 'input_sizes')
-    inputs = network_inputs(x['images'], sizes)
+    inputs = network_inputs(x['images'], sizes, x['keypoints_in'])
     out = net(inputs)
     kp = _project(body_model, out)
     pred = {**{k: out[k] for k in BodyParams.__dataclass_fields__}, 'keypoints2d': kp}
@@ -777,13 +794,16 @@ def evaluate_ehf(net: nn.Module,                 # a network (`forward(images)` 
     was = net.training; net.eval(); rows = []
     try:
         for s in range(0, len(ds), batch):
-            idx = list(range(s, min(len(ds), s + batch))); crops = []
+            idx = list(range(s, min(len(ds), s + batch))); crops, kin = [], []
             for i in idx:
                 kp = _finite_kp(keypoints[i] if keypoints is not None else ds.labels.get(i, 'keypoints2d')); image = ds.get(i, 'image')
                 box = box_from_keypoints(kp[KEYPOINT_PARTS['body']], 0.1, BOX_SCALE['body'])
                 if box[3] == 0: box = np.array([image.shape[1] / 2, image.shape[0] / 2, max(image.shape[:2]), 0], np.float32)
-                crops.append(warp_image(image, crop_matrix(box[:2], box[2], size), size))
-            out = net(network_inputs(torch.stack(crops).to(dev), net.input_sizes))
+                A = crop_matrix(box[:2], box[2], size)
+                crops.append(warp_image(image, A, size))
+                read = thresholded_weights(kp) if keypoints is not None else kp     # detections as the pseudo-labelled records carry them
+                kin.append(torch.from_numpy(_normalise(transform_keypoints(read, A, size), size)))
+            out = net(network_inputs(torch.stack(crops).to(dev), getattr(net, 'input_sizes', {'body': 128}), torch.stack(kin).to(dev)))
             P = predict_body_params(out); P.transl = torch.zeros_like(P.transl)
             G = BodyParams(**{k: torch.from_numpy(np.stack([ds.labels.get(i, k) for i in idx])).to(dev)
                               for k in BodyParams.__dataclass_fields__}); G.transl = torch.zeros_like(G.transl)
