@@ -21,9 +21,9 @@ from .experts import (ANNY_SPEC, BOX_SCALE, EXPERT_KINDS, ExpertOutput, crop_key
 
 # %% auto #0
 __all__ = ['POOLS', 'LABEL_PARTS', 'SelectionConfig', 'count_confident', 'confident_mask', 'output_validity',
-           'reprojection_error', 'select', 'label_schema', 'label_batch', 'PseudoLabeler', 'pseudo_name',
-           'generate_pseudo_labels', 'selection_stats', 'label_errors', 'selection_report', 'reprojection_sweep',
-           'plot_selection']
+           'reprojection_error', 'select', 'label_schema', 'label_batch', 'ground_truth_reprojection', 'PseudoLabeler',
+           'pseudo_name', 'generate_pseudo_labels', 'selection_stats', 'label_errors', 'selection_report',
+           'reprojection_sweep', 'plot_selection']
 
 # %% ../nbs/07_selection.ipynb #c2d86684
 @dataclass
@@ -156,6 +156,32 @@ def label_batch(images: list,           # B images (H, W, 3) uint8
     return out
 
 # %% ../nbs/07_selection.ipynb #fa004a4f
+@torch.no_grad()
+def ground_truth_reprojection(root: Path, dataset: str, detector, body_model, thresholds: dict = SELECTION_THRESHOLDS,
+                              size: int = 128, batch: int = 32) -> np.ndarray:   # (N,) cm
+    "Step 3's statistic for the ground-truth labels of a labelled dataset against the detector's keypoints."
+    from furpe.experts import fit_weak_camera, normalise_crop
+    ds = open_dataset(root, dataset); dev = next(iter(body_model.buffers())).device; out = []
+    body = np.arange(137)[KEYPOINT_PARTS['body']]
+    for s in range(0, len(ds), batch):
+        idx = range(s, min(len(ds), s + batch))
+        kp = detect_batch(detector, [ds.get(i, 'image') for i in idx], refine=1)
+        G = BodyParams.cat([params_from_sample({k: ds.labels.get(i, k) for k in BodyParams.__dataclass_fields__}) for i in idx]).apply(lambda t: t.to(dev))
+        G.transl = torch.zeros_like(G.transl)
+        k3 = body_model(G).keypoints3d.cpu().numpy()
+        cams, dets = [], []
+        for j, i in enumerate(idx):
+            b = box_from_keypoints(kp[j][KEYPOINT_PARTS['body']], min_conf=thresholds['body'], scale=BOX_SCALE['body'])
+            if b[3] == 0: b = np.array([0, 0, 1, 0], np.float32)
+            A = crop_matrix(b[:2], b[2], size); to = lambda xy: normalise_crop(xy @ A[:, :2].T + A[:, 2], size)
+            cams.append(fit_weak_camera(k3[j][body], to(ds.labels.get(i, 'keypoints2d')[body, :2]))); dets.append(to(kp[j][:, :2]))
+        cam = torch.from_numpy(np.stack(cams)).to(dev)
+        proj = weak_perspective(torch.from_numpy(k3).to(dev), cam)
+        e = reprojection_error(proj, torch.from_numpy(np.stack(dets)).to(proj), torch.from_numpy(confident_mask(kp, thresholds)).to(dev), cam[:, 0].clamp(min=1e-6))
+        out.append(e.cpu().numpy())
+    return np.concatenate(out)
+
+# %% ../nbs/07_selection.ipynb #4d4eef3a
 def _sha(path: Path) -> str: return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 class PseudoLabeler:
@@ -204,7 +230,7 @@ def selection_stats(root: Path, pool: str) -> dict:
     ds = open_dataset(root, pseudo_name(pool))
     return {k: np.concatenate([np.asarray(a) for a in ds.arrays[k]]) for k in ('n_confident', 'valid', 'reprojection_cm')}
 
-# %% ../nbs/07_selection.ipynb #bfbfb37c
+# %% ../nbs/07_selection.ipynb #98fa0fdd
 def _params(ds, i: int, fields) -> dict: return {k: ds.get(i, k) for k in fields}
 
 @torch.no_grad()
@@ -264,7 +290,7 @@ def reprojection_sweep(per: 'pd.DataFrame',    # `selection_report`'s per-image 
                      **{c: per.loc[keep, c].mean() for c in per.columns if c.startswith('PA-V2V')}})
     return pd.DataFrame(rows)
 
-# %% ../nbs/07_selection.ipynb #e966a103
+# %% ../nbs/07_selection.ipynb #aa877526
 def plot_selection(funnel: 'pd.DataFrame', sweep: 'pd.DataFrame', cfg: SelectionConfig = SelectionConfig(), path: Path | None = None):
     "Figure: images leaving at each step per pool (left); step-3 threshold sweep (right)."
     import matplotlib.pyplot as plt
