@@ -301,7 +301,7 @@ def plot_selection(funnel: 'pd.DataFrame', sweep: 'pd.DataFrame', cfg: Selection
     fin = sweep[np.isfinite(sweep.threshold_cm)]
     for c in [c for c in sweep.columns if c.startswith('PA-V2V')]: b.plot(fin['kept %'], fin[c], 'o-', label=c.replace('PA-V2V ', ''))
     d = fin.iloc[(fin.threshold_cm - cfg.max_reprojection_cm).abs().argmin()]
-    b.axvline(d['kept %'], ls='--', c='k', lw=1, label=f"{cfg.max_reprojection_cm:g} cm (default)")
+    b.axvline(d["kept %"], ls="--", c="k", lw=1, label=f"{cfg.max_reprojection_cm:.1f} cm (the threshold applied)")
     b.set_xlabel('labels kept (%)'); b.set_ylabel('true PA-V2V of kept labels (mm)'); b.set_title('step-3 threshold sweep'); b.legend(fontsize=8)
     fig.tight_layout()
     if path is not None: Path(path).parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=120)
