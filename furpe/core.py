@@ -13,8 +13,8 @@ import torch
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['PROFILES', 'BODY_MODELS', 'repo_root', 'Paths', 'get_paths', 'Config', 'derive_seed', 'seed_everything',
-           'resolve_device', 'progress']
+__all__ = ['PROFILES', 'BODY_MODELS', 'repo_root', 'Paths', 'get_paths', 'Config', 'load_dataclass', 'derive_seed',
+           'seed_everything', 'resolve_device', 'progress']
 
 # %% ../nbs/00_core.ipynb #eb75b8bd
 def repo_root(start: Path | None = None  # where to start looking; defaults to this package's folder, then the cwd
@@ -88,10 +88,14 @@ class Config:
     @classmethod
     def load(cls, path: Path) -> 'Config':
         "Read a config written by `Config.save`; unknown keys are an error, not silently dropped."
-        d = json.loads(Path(path).read_text())
-        unknown = set(d) - {f.name for f in dataclasses.fields(cls)}
-        if unknown: raise ValueError(f"{path}: unknown config keys {sorted(unknown)}.")
-        return cls(**d)
+        return load_dataclass(cls, path)
+
+def load_dataclass(cls, path: Path):
+    "A dataclass from a JSON file of its fields; unknown keys are an error naming the file and the class."
+    d = json.loads(Path(path).read_text())
+    unknown = set(d) - {f.name for f in dataclasses.fields(cls)}
+    if unknown: raise ValueError(f"{path}: unknown {cls.__name__} keys {sorted(unknown)}.")
+    return cls(**d)
 
 # %% ../nbs/00_core.ipynb #985b2bb1
 def derive_seed(seed: int,  # the run's seed

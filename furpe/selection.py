@@ -109,14 +109,14 @@ def label_schema(spec=ANNY_SPEC, feature_dim: dict | None = None) -> dict:
     return {k: FieldSpec(shape, dt) for k, (shape, dt) in s.items()}
 
 def _crop(images: list, kp: np.ndarray, part: str, size: int, thr: float) -> tuple:
-    "Crops (B, 3, S, S), expert keypoints (B, K, 3), boxes (B, 4) of one part from detector keypoints."
-    xs, ks, bs = [], [], []
+    "Crops (B, 3, S, S), expert keypoints (B, K, 3), boxes (B, 4) and image → crop maps (B, 2, 3) of one part."
+    xs, ks, bs, As = [], [], [], []
     for im, k in zip(images, kp):
         b = box_from_keypoints(k[KEYPOINT_PARTS[part]], min_conf=thr, scale=BOX_SCALE[_KIND[part]])
         if b[3] == 0: b = np.array([im.shape[1] / 2, im.shape[0] / 2, max(im.shape[:2]), 0], np.float32)  # failed: a placeholder crop
         A = crop_matrix(b[:2], b[2], size)
-        xs.append(torch.as_tensor(warp_image(im, A, size))); ks.append(torch.from_numpy(crop_keypoints(k, A, size, part))); bs.append(b)
-    return torch.stack(xs), torch.stack(ks), np.stack(bs).astype(np.float32)
+        xs.append(torch.as_tensor(warp_image(im, A, size))); ks.append(torch.from_numpy(crop_keypoints(k, A, size, part))); bs.append(b); As.append(A)
+    return torch.stack(xs), torch.stack(ks), np.stack(bs).astype(np.float32), np.stack(As)
 
 @torch.no_grad()
 def label_batch(images: list,           # B images (H, W, 3) uint8
@@ -129,10 +129,10 @@ def label_batch(images: list,           # B images (H, W, 3) uint8
     "Pseudo whole-body labels of a batch of images, with the statistics selection needs."
     dev = next(body_model.parameters(), torch.zeros(0)).device if isinstance(body_model, torch.nn.Module) else torch.device('cpu')
     kp = detect_batch(detector, images, refine=1) if keypoints is None else np.asarray(keypoints, np.float32)
-    B, outs, boxes, ok = len(images), {}, {}, {}
+    B, outs, boxes, ok, maps = len(images), {}, {}, {}, {}
     for part in PARTS:
         kind = _KIND[part]; ex = experts[kind]
-        x, k, b = _crop(images, kp, part, ex.crop_size, thresholds[part])
+        x, k, b, maps[part] = _crop(images, kp, part, ex.crop_size, thresholds[part])
         outs[part] = ex(x.to(dev), part if kind == 'hand' else None, k.to(dev)).apply(lambda t: t.detach())
         boxes[part], ok[part] = b, b[:, 3] > 0
     params = BodyParams.merge({p: outs[p].part_params(p) for p in PARTS})
@@ -143,7 +143,7 @@ def label_batch(images: list,           # B images (H, W, 3) uint8
     safe = params.apply(lambda t: torch.nan_to_num(t))
     kp3d = body_model(safe).keypoints3d
     proj = weak_perspective(kp3d, safe.camera)
-    A = np.stack([crop_matrix(b[:2], b[2], experts['body'].crop_size) for b in boxes['body']])
+    A = maps['body']
     S = experts['body'].crop_size
     det = torch.from_numpy(((kp[..., :2] @ A[:, :, :2].transpose(0, 2, 1) + A[:, None, :, 2]) - (S - 1) / 2) * (2 / S)).to(proj)
     counted = torch.from_numpy(confident_mask(kp, thresholds)).to(dev)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_train.ipynb #d6a24d0e
 from __future__ import annotations
-import argparse, csv, dataclasses, inspect, io, json, math, os, random, time
+import argparse, csv, inspect, io, json, math, os, random, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-from .core import PROFILES, derive_seed, get_paths, progress, resolve_device, seed_everything
+from .core import PROFILES, derive_seed, get_paths, load_dataclass, progress, resolve_device, seed_everything
 from .body import BodyParams, KEYPOINT_PARTS, PARTS, get_body_model, weak_perspective
 from .data import (AugmentSpec, DatasetCard, augment_view, box_from_keypoints, crop_matrix, open_dataset,
                         open_ground_truth, transform_keypoints, warp_image, write_dataset)
@@ -153,10 +153,7 @@ class TrainConfig:
     @classmethod
     def load(cls, path: Path) -> 'TrainConfig':
         "Read `save`'s JSON; unknown keys are an error."
-        d = json.loads(Path(path).read_text())
-        unknown = set(d) - {f.name for f in dataclasses.fields(cls)}
-        if unknown: raise ValueError(f"{path}: unknown TrainConfig keys {sorted(unknown)}.")
-        return cls(**d)
+        return load_dataclass(cls, path)
 
 def _atomic_write_text(path: Path, text: str):
     tmp = Path(path).with_name(Path(path).name + f'.tmp{os.getpid()}'); tmp.write_text(text); os.replace(tmp, path)
