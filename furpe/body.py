@@ -14,12 +14,12 @@ import torch
 from torch import Tensor, nn
 
 # %% auto #0
-__all__ = ['PARTS', 'PART_FIELDS', 'BODY25_NAMES', 'FACE70_NAMES', 'KEYPOINT_NAMES', 'KEYPOINT_PARTS', 'ANNY_TO_CANONICAL',
-           'ANNY_FACE_BONES', 'SMPLX_JOINT_NAMES', 'SMPLX_PARENTS', 'SMPLX_TO_OPENPOSE137', 'SMPLX_FILES_HELP',
-           'PART_COLOURS', 'rot6d_to_matrix', 'matrix_to_rot6d', 'axis_angle_to_matrix', 'matrix_to_axis_angle',
-           'ParamSpec', 'BodyParams', 'rest_params', 'BodyOutput', 'weak_perspective', 'BodyModel', 'check_part_sets',
-           'AnnyBody', 'AnnyPart', 'get_body_model', 'find_smplx_file', 'SMPLXBody', 'write_smplx_test_model',
-           'random_params', 'gradient_groups', 'plot_keypoints_on_mesh']
+__all__ = ['PARTS', 'PART_FIELDS', 'ANNY_SPEC', 'BODY25_NAMES', 'FACE70_NAMES', 'KEYPOINT_NAMES', 'KEYPOINT_PARTS',
+           'ANNY_TO_CANONICAL', 'ANNY_FACE_BONES', 'SMPLX_JOINT_NAMES', 'SMPLX_PARENTS', 'SMPLX_TO_OPENPOSE137',
+           'SMPLX_FILES_HELP', 'PART_COLOURS', 'rot6d_to_matrix', 'matrix_to_rot6d', 'axis_angle_to_matrix',
+           'matrix_to_axis_angle', 'ParamSpec', 'BodyParams', 'rest_params', 'BodyOutput', 'weak_perspective',
+           'BodyModel', 'check_part_sets', 'AnnyBody', 'AnnyPart', 'get_body_model', 'find_smplx_file', 'SMPLXBody',
+           'write_smplx_test_model', 'random_params', 'gradient_groups', 'plot_keypoints_on_mesh']
 
 # %% ../nbs/01_body.ipynb #ed20ea4e
 def rot6d_to_matrix(x: Tensor  # (..., 6): the first two columns of a rotation matrix, column-major
@@ -67,6 +67,8 @@ class ParamSpec:
                     left_hand_pose=(B, self.n_hand, 3, 3), right_hand_pose=(B, self.n_hand, 3, 3),
                     face_pose=(B, self.n_face, 3, 3), expression=(B, self.n_expression),
                     betas=(B, self.n_betas), transl=(B, 3), camera=(B, 3))
+
+ANNY_SPEC = ParamSpec(n_body=63, n_hand=19, n_face=2, n_expression=52, n_betas=6, betas_rest=0.5)  # Anny's sizes, known without building the model
 
 @dataclass
 class BodyParams:

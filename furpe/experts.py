@@ -17,25 +17,24 @@ from torch import Tensor, nn
 
 from .core import derive_seed, progress, resolve_device, seed_everything
 from .body import (
-    BodyParams, ParamSpec, PARTS, PART_FIELDS, KEYPOINT_NAMES, KEYPOINT_PARTS, SMPLX_JOINT_NAMES, SMPLX_PARENTS,
+    ANNY_SPEC, BodyParams, ParamSpec, PARTS, PART_FIELDS, KEYPOINT_NAMES, KEYPOINT_PARTS, SMPLX_JOINT_NAMES, SMPLX_PARENTS,
     AnnyPart, axis_angle_to_matrix, get_body_model, matrix_to_rot6d, rot6d_to_matrix, weak_perspective)
 from .data import (
     CROP_PARTS, AugmentSpec, augment_view, box_from_keypoints, crop_matrix, open_dataset, params_from_sample, warp_image)
 
 # %% auto #0
-__all__ = ['EXPERT_KINDS', 'EXPERT_PARTS', 'ANNY_SPEC', 'BOX_SCALE', 'KEYPOINT_INPUT', 'DEFAULT_AUGMENT', 'EXPERTS',
-           'LOSS_WEIGHTS', 'ROTATION_FIELDS', 'FILE_REQUIRED', 'FILE_OPTIONAL', 'check_kind', 'expert_datasets',
-           'mirror_rotations', 'part_box', 'framed_hand', 'normalise_crop', 'crop_keypoints', 'jitter_keypoints',
-           'fit_weak_camera', 'head_chain', 'head_orientation', 'PartCrops', 'ExpertOutput', 'Backbone',
-           'output_layout', 'assemble_output', 'PartExpert', 'BodyExpert', 'HandExpert', 'FaceExpert', 'make_expert',
-           'rotation_loss', 'LossModels', 'expert_losses', 'train_step', 'part_statistics', 'MeanExpert',
-           'ExpertConfig', 'save_expert', 'load_expert', 'train_expert', 'procrustes_align', 'pa_error',
-           'evaluate_expert', 'summarise', 'ExpertFileError', 'save_expert_outputs', 'load_expert_outputs']
+__all__ = ['EXPERT_KINDS', 'EXPERT_PARTS', 'BOX_SCALE', 'KEYPOINT_INPUT', 'DEFAULT_AUGMENT', 'EXPERTS', 'LOSS_WEIGHTS',
+           'ROTATION_FIELDS', 'FILE_REQUIRED', 'FILE_OPTIONAL', 'check_kind', 'expert_datasets', 'mirror_rotations',
+           'part_box', 'framed_hand', 'normalise_crop', 'crop_keypoints', 'jitter_keypoints', 'fit_weak_camera',
+           'head_chain', 'head_orientation', 'PartCrops', 'ExpertOutput', 'Backbone', 'output_layout',
+           'assemble_output', 'PartExpert', 'BodyExpert', 'HandExpert', 'FaceExpert', 'make_expert', 'rotation_loss',
+           'LossModels', 'expert_losses', 'train_step', 'part_statistics', 'MeanExpert', 'ExpertConfig', 'save_expert',
+           'load_expert', 'train_expert', 'procrustes_align', 'pa_error', 'evaluate_expert', 'summarise',
+           'ExpertFileError', 'save_expert_outputs', 'load_expert_outputs']
 
 # %% ../nbs/06_experts.ipynb #4bf3d129
 EXPERT_KINDS = ('body', 'hand', 'face')
 EXPERT_PARTS = {'body': ('body',), 'hand': ('left_hand', 'right_hand'), 'face': ('face',)}
-ANNY_SPEC = ParamSpec(n_body=63, n_hand=19, n_face=2, n_expression=52, n_betas=6, betas_rest=0.5)  # Anny's sizes (no model needed)
 
 def check_kind(kind: str) -> str:
     "`kind` itself, or a `ValueError` listing the expert kinds."
