@@ -17,7 +17,7 @@ def main():
     ap.add_argument('--domain', default='curated')
     a = ap.parse_args()
     os.environ.setdefault('FURPE_QUIET', '1')
-    from furpe.data import generate_domain
+    from furpe.synth import generate_domain
     rates = {}
     for workers in (1, 2):
         with tempfile.TemporaryDirectory() as d:

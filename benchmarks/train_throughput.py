@@ -67,7 +67,7 @@ def train_images_per_s(kind: str, dev, batch: int, repeats: int, full: bool) -> 
 
 def data_items_per_s(root: Path, n: int) -> float:
     "WholeBodyData items per second (one augmented 256-px view), main process."
-    from furpe.train import WholeBodyData
+    from furpe.mixture import WholeBodyData
     ds = WholeBodyData(root, (), seed=0)
     t = time.perf_counter()
     for i in range(n): ds[(i % len(ds), i)]

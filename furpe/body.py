@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_body.ipynb #f670acca
 from __future__ import annotations
-import dataclasses, os, zipfile
+import os, zipfile
 from dataclasses import dataclass, fields
 from pathlib import Path
 

@@ -5,7 +5,7 @@
 # %% ../nbs/00_core.ipynb #97a638e0
 from __future__ import annotations
 import dataclasses, hashlib, json, os, random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np

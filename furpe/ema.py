@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy, math
 
 import torch
-from torch import nn, Tensor
+from torch import nn
 
 # %% auto #0
 __all__ = ['ema_decay', 'EMATeacher']

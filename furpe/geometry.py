@@ -16,8 +16,8 @@ from .body import KEYPOINT_PARTS, weak_perspective
 # %% auto #0
 __all__ = ['PART_PADDING', 'frame_box', 'keypoint_box', 'part_box', 'crop_matrix', 'box_crop_matrices', 'invert_map', 'apply_map',
            'map_rotation', 'to_normalised', 'from_normalised', 'transform_keypoints', 'normalised_keypoints',
-           'normalised_box', 'warp_crops', 'sample_crops', 'AugmentSpec', 'random_crop_matrix', 'augment_view',
-           'fit_weak_camera', 'mirror_rotations', 'mirror_keypoints', 'mirror_images']
+           'box_coordinates', 'normalised_box', 'warp_crops', 'sample_crops', 'AugmentSpec', 'random_crop_matrix',
+           'augment_view', 'fit_weak_camera', 'mirror_rotations', 'mirror_keypoints', 'mirror_images']
 
 # %% ../nbs/04a_geometry.ipynb #b92f87a8
 PART_PADDING = {'body': 1.2, 'left_hand': 1.6, 'right_hand': 1.6, 'face': 1.4}  # box side ÷ the tight box side, per part
@@ -88,10 +88,14 @@ def apply_map(xy,  # (..., K, 2) points
         A = torch.as_tensor(A).to(xy); return xy @ A[..., :2].transpose(-1, -2) + A[..., None, :, 2]
     A = np.asarray(A); return (np.asarray(xy) @ np.swapaxes(A[..., :2], -1, -2) + A[..., None, :, 2]).astype(np.float32)
 
-def map_rotation(A  # (2, 3) image → crop map
-                ) -> np.ndarray:  # (3, 3)
+def map_rotation(A  # (..., 2, 3) image → crop maps (NumPy or torch)
+                ):  # (..., 3, 3)
     "The rotation a crop applies in the image plane, as a camera-frame rotation diag(R₂, 1) (R₂ the map's rotation)."
-    M = np.asarray(A, np.float64)[:, :2]; R = np.eye(3); R[:2, :2] = M / np.sqrt(abs(np.linalg.det(M)))
+    if isinstance(A, Tensor):
+        M = A[..., :2]; R = torch.eye(3, dtype=A.dtype, device=A.device).expand(*A.shape[:-2], 3, 3).clone()
+        R[..., :2, :2] = M / torch.linalg.det(M).abs().sqrt()[..., None, None]; return R
+    M = np.asarray(A, np.float64)[..., :2]; R = np.broadcast_to(np.eye(3), (*M.shape[:-2], 3, 3)).copy()
+    R[..., :2, :2] = M / np.sqrt(np.abs(np.linalg.det(M)))[..., None, None]
     return R.astype(np.float32)
 
 def to_normalised(xy,       # (..., 2) crop pixels (NumPy or torch)
@@ -126,6 +130,14 @@ def normalised_keypoints(kp: np.ndarray,   # (..., K, 3) image keypoints x, y, c
     ok = np.isfinite(xy).all(-1, keepdims=True) & np.isfinite(kp[..., 2:3])
     out = np.concatenate([np.clip(xy, -clip, clip), np.clip(kp[..., 2:3], 0, 1)], -1)
     return np.where(ok, out, 0).astype(np.float32)
+
+def box_coordinates(xy,   # (..., K, 2) points, in the frame of `box` (NumPy or torch)
+                    box   # (..., ≥3) boxes (centre x, centre y, side, ...), one per leading index
+                   ):     # (..., K, 2)
+    "Points in the normalised coordinates of a box's upright crop: `(xy − centre)·2/side` (−1 … 1 across the box)."
+    side = box[..., None, 2:3]
+    side = side.clamp(min=1e-6) if isinstance(side, Tensor) else np.maximum(side, 1e-6)
+    return (xy - box[..., None, :2]) * (2 / side)
 
 def normalised_box(box,        # (..., ≥3) a box in crop pixels (centre x, centre y, side, ...)
                    size: int   # crop side, pixels

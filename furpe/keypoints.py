@@ -15,13 +15,15 @@ import torch.nn.functional as F
 
 from .core import derive_seed, progress, resolve_device, seed_everything
 from .body import KEYPOINT_NAMES, KEYPOINT_PARTS
-from .data import AugmentSpec, augment_view, box_from_keypoints, crop_matrix, warp_image
+from .geometry import (PART_PADDING, AugmentSpec, apply_map, augment_view, box_crop_matrices, frame_box, invert_map,
+                            keypoint_box, warp_crops)
 
 # %% auto #0
-__all__ = ['OPENPOSE_FIELDS', 'SELECTION_THRESHOLDS', 'write_openpose_json', 'read_openpose_json', 'heatmap_to_crop',
-           'crop_to_heatmap', 'heatmap_targets', 'decode_heatmaps', 'DetectorConfig', 'KeypointDetector',
-           'build_detector', 'save_detector', 'load_detector', 'image_box', 'detect_batch', 'detect', 'training_view',
-           'detector_batch', 'heatmap_loss', 'train_detector', 'pck', 'confidence_separation']
+__all__ = ['OPENPOSE_FIELDS', 'SELECTION_THRESHOLDS', 'MISS_DISTANCE', 'DEFAULT_DETECTOR_NOISE', 'write_openpose_json',
+           'read_openpose_json', 'heatmap_to_crop', 'crop_to_heatmap', 'heatmap_targets', 'decode_heatmaps',
+           'DetectorConfig', 'KeypointDetector', 'build_detector', 'save_detector', 'load_detector', 'detect_batch',
+           'detect', 'training_view', 'detector_batch', 'heatmap_loss', 'train_detector', 'pck',
+           'confidence_separation', 'DetectorNoise', 'simulate_detections', 'fit_detector_noise']
 
 # %% ../nbs/05_keypoints.ipynb #5ba3aeda
 OPENPOSE_FIELDS = {  # JSON list → (part in KEYPOINT_PARTS, number of keypoints), in the order OpenPose writes them
@@ -186,23 +188,12 @@ def load_detector(path: str | Path, device: str = 'cpu') -> KeypointDetector:
     return model.to(resolve_device(device)).eval()
 
 # %% ../nbs/05_keypoints.ipynb #cba6da1e
-def image_box(image: np.ndarray  # (H, W, 3)
-             ) -> np.ndarray:    # (4,) centre x, centre y, side, valid
-    "The square box centred on the image that covers all of it."
-    H, W = image.shape[:2]
-    return np.array([(W - 1) / 2, (H - 1) / 2, max(H, W), 1.], np.float32)
-
-def _crop_to_image(kp: np.ndarray, A: np.ndarray) -> np.ndarray:
-    "(K, 3) crop pixels → image pixels through the inverse of the (2, 3) image→crop map `A`; confidence kept."
-    xy = (kp[:, :2] - A[:, 2]) @ np.linalg.inv(A[:, :2]).T
-    return np.concatenate([xy, kp[:, 2:]], 1).astype(np.float32)
-
 def _model_device(model: nn.Module) -> torch.device: return next(model.parameters(), torch.zeros(0)).device
 
 @torch.no_grad()
 def detect_batch(model: nn.Module,   # a `KeypointDetector` (anything with `.cfg` mapping crops to heatmaps)
                  images: list,       # N images (H, W, 3) uint8; sizes may differ
-                 boxes=None,         # (N, 4) person boxes; None or invalid rows: the whole image
+                 boxes=None,         # (N, 4) person boxes; None or invalid rows: the whole image (`frame_box`)
                  batch_size: int = 32,
                  refine: int = 0,    # re-detect this many times on a box around the confident keypoints
                  refine_conf: float = 0.3  # confidence a keypoint needs to shape the refined box
@@ -210,24 +201,25 @@ def detect_batch(model: nn.Module,   # a `KeypointDetector` (anything with `.cfg
     "Detect whole-body keypoints in many images (one person per image, in its box)."
     S, stride, was_training = model.cfg.input_size, model.cfg.stride, model.training
     boxes = [None] * len(images) if boxes is None else list(boxes)
-    boxes = [image_box(im) if b is None or (len(b) > 3 and b[3] <= 0) else np.asarray(b, np.float32) for im, b in zip(images, boxes)]
+    boxes = np.stack([frame_box(im) if b is None or (len(b) > 3 and b[3] <= 0) else np.asarray(b, np.float32)[:4]
+                      for im, b in zip(images, boxes)]) if len(images) else np.zeros((0, 4), np.float32)
+    A = box_crop_matrices(boxes, S)                                           # (N, 2, 3) image → crop
     model.eval(); out = []
     for s in range(0, len(images), batch_size):
-        A = [crop_matrix(b[:2], float(b[2]), S) for b in boxes[s:s + batch_size]]
-        x = torch.stack([warp_image(im, a, S) for im, a in zip(images[s:s + batch_size], A)]).to(_model_device(model))
-        kp = decode_heatmaps(model(x).float()).cpu()
-        kp[..., :2] = heatmap_to_crop(kp[..., :2], stride)
-        out += [_crop_to_image(k.numpy(), a) for k, a in zip(kp, A)]
+        x = warp_crops(images[s:s + batch_size], A[s:s + batch_size], S).to(_model_device(model))
+        kp = decode_heatmaps(model(x).float()).cpu().numpy()
+        xy = apply_map(heatmap_to_crop(kp[..., :2], stride), invert_map(A[s:s + batch_size]))   # crop → image pixels
+        out.append(np.concatenate([xy, kp[..., 2:]], -1).astype(np.float32))
     model.train(was_training)
-    out = np.stack(out) if out else np.zeros((0, model.cfg.num_keypoints, 3), np.float32)
+    out = np.concatenate(out) if out else np.zeros((0, model.cfg.num_keypoints, 3), np.float32)
     if refine > 0 and len(out):
-        new = [box_from_keypoints(k, min_conf=refine_conf) for k in out]
-        out = detect_batch(model, images, [n if n[3] > 0 else b for n, b in zip(new, boxes)], batch_size, refine - 1, refine_conf)
+        new = keypoint_box(out, (1, 1), min_conf=refine_conf)                  # (N, 4); not valid: keep the box
+        out = detect_batch(model, images, np.where(new[:, 3:] > 0, new, boxes), batch_size, refine - 1, refine_conf)
     return out
 
 def detect(model: nn.Module,       # a `KeypointDetector`
            image: np.ndarray,      # (H, W, 3) uint8
-           box=None,               # (4,) centre x, centre y, side, valid — e.g. `box_from_keypoints`; None: the whole image
+           box=None,               # (4,) centre x, centre y, side, valid — e.g. `geometry.keypoint_box`; None: the whole image
            refine: int = 0         # re-detect this many times on a box around the confident keypoints
           ) -> np.ndarray:         # (K, 3) x, y in image pixels, confidence = heatmap peak
     "Whole-body keypoints of the person in `box` (the OpenPose role)."
@@ -248,8 +240,7 @@ def training_view(dataset, index: int,     # a labelled dataset (`open_dataset`)
                   augment: AugmentSpec = AugmentSpec()) -> tuple:
     "One random view around the ground-truth person box: (image (3, S, S) float, keypoints (K, 3) crop pixels)."
     image, kp = dataset.get(index, 'image'), dataset.labels.get(index, 'keypoints2d')
-    box = box_from_keypoints(kp, min_conf=0.5)
-    v = augment_view(image, kp, box if box[3] > 0 else image_box(image), input_size, rng, augment)
+    v = augment_view(image, kp, keypoint_box(kp, image, min_conf=0.5), input_size, rng, augment)   # fallback: the whole image
     return v['image'], torch.from_numpy(v['keypoints'])
 
 def detector_batch(datasets: list, picks: list,  # labelled datasets; (dataset index, sample index) pairs
@@ -295,11 +286,13 @@ def train_detector(datasets,                 # labelled datasets (`open_dataset`
 # %% ../nbs/05_keypoints.ipynb #e4c2961a
 SELECTION_THRESHOLDS = {'body': 0.1, 'left_hand': 0.2, 'right_hand': 0.2, 'face': 0.4}  # paper, step 1
 
-def _tight_side(kp: np.ndarray, ok: np.ndarray) -> np.ndarray:
-    "(N,) side of the tight square box around the keypoints where `ok` (N, K); NaN with fewer than two."
-    lo = np.where(ok[..., None], kp[..., :2], np.inf).min(1)
-    hi = np.where(ok[..., None], kp[..., :2], -np.inf).max(1)
-    return np.where(ok.sum(1) >= 2, (hi - lo).max(-1), np.nan)
+def _tight_boxes(kp: np.ndarray,          # (..., K, 3) keypoints x, y, confidence (or visibility)
+                min_conf: float = 0.5     # keypoints above it place the box; -1: every finite keypoint
+               ) -> np.ndarray:           # (..., 4) centre x, centre y, side, valid; side NaN where not valid
+    "Tight square boxes (`keypoint_box`, scale 1); fewer than two keypoints: NaN side."
+    box = keypoint_box(np.asarray(kp, np.float64), (1, 1), min_conf=min_conf, scale=1).astype(np.float64)
+    box[..., 2] = np.where(box[..., 3] > 0, box[..., 2], np.nan)
+    return box
 
 def pck(pred: np.ndarray,          # (N, 137, 3) or (137, 3) predicted x, y, confidence (confidence unused)
         gt: np.ndarray,            # same shape: ground-truth x, y, visibility
@@ -311,10 +304,10 @@ def pck(pred: np.ndarray,          # (N, 137, 3) or (137, 3) predicted x, y, con
     pred, gt = np.asarray(pred, np.float64).reshape(-1, 137, 3), np.asarray(gt, np.float64).reshape(-1, 137, 3)
     vis = gt[..., 2] > 0.5
     dist = np.linalg.norm(pred[..., :2] - gt[..., :2], axis=-1)
-    person = _tight_side(gt, vis)
+    person = _tight_boxes(gt)[:, 2]
     hits, counts = {}, {}
     for part, sl in KEYPOINT_PARTS.items():
-        side = _tight_side(gt[:, sl], vis[:, sl]) if reference == 'part' else person
+        side = _tight_boxes(gt[:, sl])[:, 2] if reference == 'part' else person
         ok = vis[:, sl] & np.isfinite(side)[:, None]
         hits[part] = int((dist[:, sl] < threshold * np.nan_to_num(side)[:, None])[ok].sum()); counts[part] = int(ok.sum())
     res = {p: hits[p] / counts[p] if counts[p] else float('nan') for p in KEYPOINT_PARTS}
@@ -333,3 +326,126 @@ def confidence_separation(pred: np.ndarray,   # (N, 137, 3) detections
         out[part] = {'conf_visible': m(c[v]), 'conf_hidden': m(c[~v]),
                      'pass_visible': m(c[v] > thresholds[part]), 'pass_hidden': m(c[~v] > thresholds[part])}
     return out
+
+# %% ../nbs/05_keypoints.ipynb #f92fe758
+MISS_DISTANCE = 0.5   # a visible keypoint detected farther than this × its part's tight box side is a miss
+_LEVELS = np.linspace(0, 1, 21)  # the quantile levels a `DetectorNoise` stores
+
+@dataclass
+class DetectorNoise:
+    "A detector's errors per part of `KEYPOINT_PARTS`, relative to each part's tight box: what `simulate_detections` draws from."
+    sigma: dict         # part → position error std per coordinate, fraction of the part's tight box side
+    miss_rate: dict     # part → fraction of visible keypoints placed far off (> MISS_DISTANCE box side)
+    visible_conf: dict  # part → quantiles (levels 0 … 1, evenly spaced) of the confidence of visible, found keypoints
+    hidden_conf: dict   # part → quantiles of the confidence of hidden keypoints (misses draw from these too)
+    counts: dict | None = None  # part → {'visible': n, 'hidden': n} keypoints measured (None: not fitted)
+    source: str = ''    # what it was fitted on, or what the default stands for
+
+    def __post_init__(self):
+        for name in ('sigma', 'miss_rate', 'visible_conf', 'hidden_conf'):
+            got = getattr(self, name)
+            if set(got) != set(KEYPOINT_PARTS): raise ValueError(f"DetectorNoise.{name} needs the parts {list(KEYPOINT_PARTS)}, got {list(got)}.")
+        for name in ('visible_conf', 'hidden_conf'):
+            for p, q in getattr(self, name).items():
+                if len(q) < 2 or np.any(np.diff(q) < 0): raise ValueError(f"DetectorNoise.{name}[{p!r}] must be ≥ 2 ascending quantiles.")
+
+    def to_dict(self) -> dict:
+        "Plain JSON-ready values."
+        f = lambda d: {p: [float(x) for x in v] if np.ndim(v) else float(v) for p, v in d.items()}
+        return {'sigma': f(self.sigma), 'miss_rate': f(self.miss_rate), 'visible_conf': f(self.visible_conf),
+                'hidden_conf': f(self.hidden_conf), 'counts': self.counts, 'source': self.source}
+
+    def save(self, path: str | Path) -> Path:
+        "Write as JSON."
+        path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_dict(), indent=1)); return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> DetectorNoise:
+        "Read a model written by `save`."
+        return cls(**json.loads(Path(path).read_text()))
+
+DEFAULT_DETECTOR_NOISE = DetectorNoise(   # the experts' former `jitter_keypoints` (see the text above)
+    sigma={p: 0.01 * PART_PADDING[p] for p in KEYPOINT_PARTS}, miss_rate={p: 0.1 for p in KEYPOINT_PARTS},
+    visible_conf={p: list(0.5 + 0.5 * _LEVELS) for p in KEYPOINT_PARTS}, hidden_conf={p: list(0.5 * _LEVELS) for p in KEYPOINT_PARTS},
+    source='default: 0.02 normalised units of the padded part crop, confidence U(0.5, 1) visible / U(0, 0.5) hidden, 10 % misses')
+
+
+# %% ../nbs/05_keypoints.ipynb #4dcbc191
+def _draw(quantiles, u: np.ndarray) -> np.ndarray:
+    "Samples of the distribution with these quantiles (evenly spaced levels) at uniform draws `u`: inverse-CDF interpolation."
+    return np.interp(u, np.linspace(0, 1, len(quantiles)), quantiles)
+
+def _far_points(xy: np.ndarray, centre: np.ndarray, side: np.ndarray, pad: float, rng: np.random.Generator,
+                rounds: int = 32) -> np.ndarray:
+    "(..., n, 2) uniform points in the padded boxes (centre (..., 2), side (...)), at least MISS_DISTANCE·side from `xy`."
+    half, r = (pad * side / 2)[..., None, None], (MISS_DISTANCE * side)[..., None, None]
+    out = np.full(xy.shape, np.nan)
+    for _ in range(rounds):                  # rejection sampling: every round draws for every point (reproducible)
+        cand = centre[..., None, :] + rng.uniform(-1, 1, xy.shape) * half
+        ok = np.isnan(out[..., :1]) & (np.linalg.norm(cand - xy, axis=-1, keepdims=True) > r)
+        out = np.where(ok, cand, out)
+    d = cand - xy; n = np.linalg.norm(d, axis=-1, keepdims=True)   # the few left: pushed just past the distance
+    ring = xy + d / np.where(n > 0, n, 1) * r * 1.01 + (n == 0) * np.array([1., 0.]) * r * 1.01
+    return np.where(np.isnan(out), ring, out)
+
+def _inlier_errors(rng: np.random.Generator, shape: tuple, sigma: float, rounds: int = 4) -> np.ndarray:
+    "(*shape, 2) Gaussian errors of std `sigma` (box sides) truncated to MISS_DISTANCE: what is farther is a miss, not an inlier."
+    e = rng.standard_normal(shape + (2,)) * sigma
+    for _ in range(rounds):                    # redraw the far ones (every round draws for every point: reproducible)
+        e = np.where(np.linalg.norm(e, axis=-1, keepdims=True) > MISS_DISTANCE, rng.standard_normal(shape + (2,)) * sigma, e)
+    r = np.linalg.norm(e, axis=-1, keepdims=True)
+    return np.where(r > MISS_DISTANCE, e * 0.99 * MISS_DISTANCE / np.maximum(r, 1e-12), e)
+
+def simulate_detections(kp,                     # (..., 137, 3) ground-truth image pixels x, y and visibility (NumPy or torch)
+                        rng: np.random.Generator,
+                        noise: DetectorNoise = DEFAULT_DETECTOR_NOISE
+                       ):                       # (..., 137, 3) image pixels x, y and confidence, the input's type
+    "Ground-truth keypoints made to look detected, in the image frame (see the table above)."
+    is_t = isinstance(kp, torch.Tensor)
+    k = np.asarray(kp.detach().cpu() if is_t else kp, np.float64)
+    out = np.zeros(k.shape)
+    for part, sl in KEYPOINT_PARTS.items():
+        g = k[..., sl, :]; n = g.shape[:-1]
+        box = _tight_boxes(g, -1); side = box[..., 2]
+        finite = np.isfinite(g[..., :2]).all(-1)
+        ok = finite & np.isfinite(side)[..., None]
+        vis = ok & (g[..., 2] > 0.5)
+        xy = g[..., :2] + _inlier_errors(rng, n, noise.sigma[part]) * side[..., None, None]
+        conf_v, conf_h = _draw(noise.visible_conf[part], rng.random(n)), _draw(noise.hidden_conf[part], rng.random(n))
+        miss = vis & (rng.random(n) < noise.miss_rate[part])
+        far = _far_points(g[..., :2], box[..., :2], np.nan_to_num(side), PART_PADDING[part], rng)
+        xy = np.where(miss[..., None], far, xy)
+        conf = np.where(vis & ~miss, conf_v, conf_h)
+        res = np.concatenate([xy, conf[..., None]], -1)
+        kept = np.concatenate([g[..., :2], np.zeros(n + (1,))], -1)   # no box: position kept, confidence 0
+        out[..., sl, :] = np.where(ok[..., None], res, np.where(finite[..., None], kept, 0))
+    out = out.astype(np.float32)
+    return torch.from_numpy(out).to(kp.device) if is_t else out
+
+
+# %% ../nbs/05_keypoints.ipynb #11146606
+def fit_detector_noise(detections,         # (N, 137, 3) a detector's x, y, confidence, image pixels
+                       ground_truth,       # (N, 137, 3) ground-truth x, y, visibility, same images
+                       source: str = ''    # what it is fitted on (kept in the model)
+                      ) -> DetectorNoise:
+    "Measure a detector's `DetectorNoise` against ground truth; a part with nothing to measure keeps the default's numbers."
+    det = np.asarray(detections, np.float64).reshape(-1, 137, 3)
+    gt = np.asarray(ground_truth, np.float64).reshape(-1, 137, 3)
+    d0 = DEFAULT_DETECTOR_NOISE
+    sigma, miss, qv, qh, counts = {}, {}, {}, {}, {}
+    for part, sl in KEYPOINT_PARTS.items():
+        g, d = gt[:, sl], det[:, sl]
+        side = _tight_boxes(g, -1)[:, 2]
+        ok = np.isfinite(g[..., :2]).all(-1) & np.isfinite(d).all(-1) & (side > 0)[:, None]   # NaN side: False
+        vis, hid = ok & (g[..., 2] > 0.5), ok & ~(g[..., 2] > 0.5)
+        err = (d[..., :2] - g[..., :2]) / np.where(side > 0, side, 1)[:, None, None]   # (N, n, 2) in box sides
+        far = vis & (np.linalg.norm(err, axis=-1) > MISS_DISTANCE)
+        inl = vis & ~far
+        e = err[inl].ravel()
+        sigma[part] = float(1.4826 * np.median(np.abs(e - np.median(e)))) if e.size else d0.sigma[part]
+        miss[part] = float(far.sum() / vis.sum()) if vis.any() else d0.miss_rate[part]
+        qv[part] = [float(x) for x in np.quantile(d[inl, 2], _LEVELS)] if inl.any() else d0.visible_conf[part]
+        qh[part] = [float(x) for x in np.quantile(d[hid, 2], _LEVELS)] if hid.any() else d0.hidden_conf[part]
+        counts[part] = {'visible': int(vis.sum()), 'hidden': int(hid.sum())}
+    return DetectorNoise(sigma, miss, qv, qh, counts, source)

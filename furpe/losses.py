@@ -16,9 +16,9 @@ from .body import KEYPOINT_NAMES, KEYPOINT_PARTS
 
 # %% auto #0
 __all__ = ['ANNY_JAW_ACTIONS', 'ANNY_JAW', 'SMPLX_JAW', 'LOSS_GROUPS', 'PAPER_A', 'AUTHORS_A', 'keypoint_index', 'keypoint_loss',
-           'pose_loss', 'expression_loss', 'JawLayout', 'jaw_layout', 'jaw_loss', 'shape_prior_loss', 'LossWeights',
-           'part_losses', 'total_loss', 'group_losses', 'feature_kl', 'FeatureDistillation', 'consistency_loss',
-           'symmetric_consistency', 'ema_loss']
+           'pose_loss', 'vector_loss', 'expression_loss', 'JawLayout', 'jaw_layout', 'jaw_loss', 'shape_prior_loss',
+           'point_loss', 'box_loss', 'LossWeights', 'part_losses', 'total_loss', 'group_losses', 'ExpertLossWeights',
+           'feature_kl', 'FeatureDistillation', 'consistency_loss', 'symmetric_consistency', 'ema_loss']
 
 # %% ../nbs/08_losses.ipynb #3d8042fa
 def _as_mask(mask: Tensor | None, B: int, device) -> Tensor | None:
@@ -78,14 +78,22 @@ def pose_loss(pred: Tensor,               # (B, J, 3, 3) or (B, 3, 3) predicted 
     "Eq. 12: squared error of rotation matrices, mean per record, averaged over records with the label."
     return _masked_mean((pred - _fill(gt, mask)).pow(2).flatten(1).mean(1), mask)
 
+def vector_loss(pred: Tensor,               # (B, D) predicted values: β, a camera, expression coefficients
+                gt: Tensor,                 # (B, D) the label
+                mask: Tensor | None = None, # (B,) records that have this label; None: all
+                idx=None                    # entries to use (index array or slice); None: all
+               ) -> Tensor:                 # () scalar
+    "Squared error of a vector, mean per record, averaged over records with the label."
+    if idx is not None: pred, gt = pred[:, idx], gt[:, idx]
+    return _masked_mean((pred - _fill(gt, mask)).pow(2).mean(1), mask)
+
 def expression_loss(pred: Tensor,               # (B, E) predicted expression coefficients
                     gt: Tensor,                 # (B, E) the label
                     mask: Tensor | None = None, # (B,) records that have this label; None: all
                     idx=None                    # coefficients to use (index array or slice); None: all
                    ) -> Tensor:                 # () scalar
-    "Eq. 13: squared error of expression coefficients, mean per record, averaged over records with the label."
-    if idx is not None: pred, gt = pred[:, idx], gt[:, idx]
-    return _masked_mean((pred - _fill(gt, mask)).pow(2).mean(1), mask)
+    "Eq. 13: `vector_loss` of expression coefficients."
+    return vector_loss(pred, gt, mask, idx)
 
 # %% ../nbs/08_losses.ipynb #1e065f90
 @dataclass(frozen=True)
@@ -139,6 +147,23 @@ def shape_prior_loss(betas: Tensor,     # (B, S) predicted shape
     "mean((β − β_rest)²): the authors' shape regulariser (their weight: 0.2)."
     return (betas - rest).pow(2).mean()
 
+# %% ../nbs/08_losses.ipynb #f4937419
+def point_loss(pred: Tensor,               # (B, N, 3) predicted points (keypoints or mesh vertices)
+               gt: Tensor,                 # (B, N, 3) the label
+               mask: Tensor | None = None  # (B,) records that have this label; None: all
+              ) -> Tensor:                 # () scalar, in the points' unit
+    "Mean Euclidean distance between corresponding 3D points, per record, averaged over records with the label."
+    return _masked_mean((pred - _fill(gt, mask)).norm(dim=-1).mean(1), mask)
+
+def box_loss(pred: Tensor,    # (B, P, 3) predicted boxes: centre x, centre y, side (normalised crop coordinates)
+             target: Tensor,  # (B, P, 3) target boxes
+             valid: Tensor    # (B, P) boxes that have a target (bool or 0/1)
+            ) -> Tensor:      # () scalar
+    "L1 distance of boxes, summed over centre and side, averaged over the valid boxes; 0 when none is."
+    v = torch.as_tensor(valid, device=pred.device).to(pred.dtype)
+    t = torch.where(v[..., None] > 0, target.to(pred), torch.zeros_like(pred))   # an invalid target may hold anything
+    return ((pred - t).abs().sum(-1) * v).sum() / v.sum().clamp(min=1)
+
 # %% ../nbs/08_losses.ipynb #1dfd7b0d
 @dataclass
 class LossWeights:
@@ -155,6 +180,7 @@ class LossWeights:
     hand_pose: float = 1.    # eq. 12 on both hands' joints
     feature: float = 1.      # eq. 14 per part (A is in `FeatureDistillation`), names 'feature/<part>'
     consistency: float = 1.  # eqs. 16–17 (L_s→t + L_t→s); the authors' code: 5
+    boxes: float = 1.        # the two-stage network's hand and face boxes (`box_loss`), not in the paper
 
     @classmethod
     def paper(cls) -> LossWeights:
@@ -191,7 +217,7 @@ def part_losses(pred: dict,                        # predictions: `BodyParams` n
         both = lambda p: torch.cat([p['global_orient'][:, None], p['body_pose']], 1)
         out['body_pose'] = pose_loss(both(pred), both(target), masks.get('body'))
     if want('betas', 'betas'):
-        out['betas'] = expression_loss(pred['betas'], target['betas'], masks.get('body'))  # the same masked MSE
+        out['betas'] = vector_loss(pred['betas'], target['betas'], masks.get('body'))
     if w.shape_prior != 0 and 'betas' in pred: out['shape_prior'] = shape_prior_loss(pred['betas'], betas_rest)
     if want('expression', 'expression'):
         rest = jaw.other_expression(pred['expression'].shape[1])
@@ -210,14 +236,14 @@ def part_losses(pred: dict,                        # predictions: `BodyParams` n
                                      torch.cat([target[f'{s}_pose'] for s in hands]), torch.cat(ms))
     return out
 
-def _weight(weights: LossWeights, name: str) -> float:
+def _weight(weights, name: str) -> float:
     key = name.split('/')[0]
     if key not in {f.name for f in fields(weights)}:
-        raise KeyError(f"No weight for the loss {name!r}: LossWeights has {[f.name for f in fields(weights)]}.")
+        raise KeyError(f"No weight for the loss {name!r}: {type(weights).__name__} has {[f.name for f in fields(weights)]}.")
     return getattr(weights, key)
 
 def total_loss(losses: dict,                      # name → () loss, e.g. from `part_losses`, `FeatureDistillation`
-               weights: LossWeights | None = None  # None: `LossWeights()`
+               weights: LossWeights | None = None  # None: `LossWeights()`; or another weights dataclass (`ExpertLossWeights`)
               ) -> Tensor:                        # () scalar
     "Σ weight · loss over the named losses; 'group/detail' names take the weight of 'group'; 0-weighted terms are skipped."
     w = weights or LossWeights()
@@ -234,6 +260,19 @@ def group_losses(losses: dict,                      # name → () loss
         g = group_of.get(k, k.split('/')[0])
         if _weight(w, k) != 0: out[g] = out.get(g, 0) + _weight(w, k) * v
     return out
+
+# %% ../nbs/08_losses.ipynb #d4964e11
+@dataclass
+class ExpertLossWeights:
+    "Named weights of the part experts' losses (`furpe.experts.expert_losses`); each kind computes only its own terms."
+    rotation: float = 9.      # `pose_loss` of the kind's rotations (9 × the mean over entries = the squared Frobenius distance)
+    head_orient: float = 9.   # `pose_loss` of the face expert's head orientation
+    betas: float = 1.         # `vector_loss` of β (body)
+    camera: float = 1.        # `vector_loss` of the crop's weak-perspective camera (body)
+    keypoints3d: float = 10.  # `point_loss` of the 25 body keypoints, metres (body)
+    keypoints2d: float = 1.   # eq. 11 on the 25 body keypoints projected by the predicted camera (body)
+    vertices: float = 10.     # `point_loss` of the part mesh, metres (hand, face)
+    expression: float = 10.   # eq. 13 on all expression coefficients (face)
 
 # %% ../nbs/08_losses.ipynb #20d7b22d
 PAPER_A = math.exp(5)   # the paper's amplification e⁵ ≈ 148.4

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_networks.ipynb #32416667
 from __future__ import annotations
-import math, time
+import copy, math, time
 from contextlib import contextmanager
 
 import numpy as np
@@ -14,15 +14,14 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from .body import BodyParams, ParamSpec, PARTS, KEYPOINT_NAMES, KEYPOINT_PARTS, matrix_to_rot6d, rot6d_to_matrix
-from .data import CROP_PARTS
-from .experts import ANNY_SPEC, mirror_rotations
+from .body import ANNY_SPEC, BodyParams, ParamSpec, PARTS, KEYPOINT_NAMES, KEYPOINT_PARTS, matrix_to_rot6d, rot6d_to_matrix
+from .geometry import PART_PADDING, keypoint_box, mirror_rotations, normalised_box, sample_crops
 
 # %% auto #0
 __all__ = ['BOX_PARTS', 'REST_BOXES', 'HEAD_FIELDS', 'NETWORKS', 'BasicBlock', 'ResNetBackbone', 'field_layout', 'rest_value',
-           'mean_values', 'ParamHead', 'WholeBodyHead', 'OneStageNet', 'sample_crops', 'boxes_from_keypoints',
-           'PartNet', 'TwoStageNet', 'build_network', 'network_inputs', 'predict_body_params', 'count_flops',
-           'count_parameters', 'time_forward']
+           'mean_values', 'ParamHead', 'KeypointEncoder', 'WholeBodyHead', 'OneStageNet', 'boxes_from_keypoints',
+           'PartNet', 'TwoStageNet', 'build_network', 'network_inputs', 'predict_body_params', 'mean_only',
+           'count_flops', 'count_parameters', 'time_forward']
 
 # %% ../nbs/09_networks.ipynb #22cbfd41
 class BasicBlock(nn.Module):
@@ -68,13 +67,14 @@ REST_BOXES = ((0.3, 0.0, 0.27), (-0.3, 0.0, 0.27), (0.0, -0.75, 0.25))  # (cx, c
 HEAD_FIELDS = {'body': ('global_orient', 'body_pose', 'betas', 'camera'), 'left_hand': ('left_hand_pose',),
                'right_hand': ('right_hand_pose',), 'face': ('face_pose', 'expression')}  # what each part head regresses
 
-def field_layout(name: str,                 # a `BodyParams` field, 'hand_pose' or 'boxes'
+def field_layout(name: str,                 # a `BodyParams` field, 'hand_pose', 'head_orient' or 'boxes'
                  spec: ParamSpec = ANNY_SPEC) -> tuple:  # (shape per sample, 'rotation' | 'unit' | 'box' | 'vector')
     "How a network output is shaped and regressed."
     if name == 'boxes': return (len(BOX_PARTS), 3), 'box'
     if name == 'hand_pose': return (spec.n_hand, 3, 3), 'rotation'
+    if name == 'head_orient': return (3, 3), 'rotation'
     shapes = spec.shapes(1)
-    if name not in shapes: raise ValueError(f"Unknown output {name!r}; choose a BodyParams field, 'hand_pose' or 'boxes'.")
+    if name not in shapes: raise ValueError(f"Unknown output {name!r}; choose a BodyParams field, 'hand_pose', 'head_orient' or 'boxes'.")
     shape = shapes[name][1:]
     return shape, 'rotation' if shape[-2:] == (3, 3) else 'unit' if name == 'expression' else 'vector'
 
@@ -122,7 +122,7 @@ class ParamHead(nn.Module):
             v = torch.as_tensor(values[k]).to(self._buffers.get('mean', torch.float32))
             batch = v.shape[:v.dim() - len(shape)]
             if how == 'rotation': v = matrix_to_rot6d(v)
-            elif how == 'unit': v = torch.logit(v.clamp(1e-4, 1 - 1e-4))
+            elif how == 'unit': v = torch.logit(v.clamp(1e-3, 1 - 1e-3))   # the one clamp (see above)
             elif how == 'box': v = torch.cat([v[..., :2], v[..., 2:].clamp(min=1e-4).log()], -1)
             parts.append(v.reshape(*batch, -1))
         return torch.cat(parts, -1)
@@ -147,11 +147,32 @@ class ParamHead(nn.Module):
         self.mean.copy_(self.encode({k: cur[k][0] if v is None else v for k, v in own.items()})); return self
 
     def forward(self, x: Tensor,               # (B, in_features)
-                start: dict | None = None      # name → (B, *shape) values to start from instead of the mean
-               ) -> dict:                      # name → (B, *shape)
+                start: dict | None = None,     # name → (B, *shape) values to start from instead of the mean
+                return_features: bool = False  # also return the MLP's hidden layer (B, hidden): an expert's features
+               ):                              # name → (B, *shape); with `return_features`, (that, features)
         "mean (or start) + MLP(x), decoded."
-        base = self.mean if start is None else self.encode(start)
-        return self.decode(base + self.mlp(x))
+        h = self.mlp[:-1](x)
+        out = self.decode((self.mean if start is None else self.encode(start)) + self.mlp[-1](h))
+        return (out, h) if return_features else out
+
+# %% ../nbs/09_networks.ipynb #c75323bc
+class KeypointEncoder(nn.Module):
+    "A two-layer MLP on keypoints (x, y, confidence each), the networks' second input beside the image."
+    def __init__(self, num_keypoints: int,  # K keypoints per record
+                 hidden: int = 256):        # width of both layers (= the feature size)
+        super().__init__()
+        self.num_keypoints, self.num_features = num_keypoints, hidden
+        self.net = nn.Sequential(nn.Linear(3 * num_keypoints, hidden), nn.ReLU(inplace=True),
+                                 nn.Linear(hidden, hidden), nn.ReLU(inplace=True))
+
+    def forward(self, keypoints: Tensor | None,  # (B, K, 3) normalised crop x, y, confidence; None: no keypoints
+                like: Tensor                     # (B, ...) a tensor of the batch (the images): batch size, device, dtype
+               ) -> Tensor:                      # (B, hidden)
+        "Features of the keypoints; `None` reads as zeros and NaN as 0."
+        if keypoints is None: keypoints = like.new_zeros(len(like), self.num_keypoints, 3)
+        if keypoints.shape[1:] != (self.num_keypoints, 3):
+            raise ValueError(f"The keypoint encoder reads ({self.num_keypoints}, 3) keypoints per record; got {tuple(keypoints.shape[1:])}.")
+        return self.net(torch.nan_to_num(keypoints.to(like)).flatten(1))
 
 # %% ../nbs/09_networks.ipynb #550bfe1d
 def _ordered(values: dict) -> dict:
@@ -213,8 +234,7 @@ class OneStageNet(nn.Module):
         super().__init__()
         self.spec, self.input_sizes = spec, {'body': size}
         self.backbone = ResNetBackbone(widths, blocks, stem)
-        self.keypoint_net = (nn.Sequential(nn.Linear(3 * len(KEYPOINT_NAMES), keypoint_hidden), nn.ReLU(inplace=True),
-                                           nn.Linear(keypoint_hidden, keypoint_hidden), nn.ReLU(inplace=True)) if keypoint_hidden else None)
+        self.keypoint_net = KeypointEncoder(len(KEYPOINT_NAMES), keypoint_hidden) if keypoint_hidden else None
         self.num_features = self.backbone.num_features + keypoint_hidden
         self.head = WholeBodyHead(self.num_features, spec, feature_dim, hidden)
         self.feature_dims = {p: feature_dim for p in PARTS}
@@ -231,9 +251,7 @@ class OneStageNet(nn.Module):
         body, = _need(images, self)
         f = self.backbone(body)
         if self.keypoint_net is None: return f
-        kp = images.get('keypoints')
-        kp = body.new_zeros(len(body), len(KEYPOINT_NAMES), 3) if kp is None else torch.nan_to_num(kp.to(body))
-        return torch.cat([f, self.keypoint_net(kp.flatten(1))], 1)
+        return torch.cat([f, self.keypoint_net(images.get('keypoints'), body)], 1)
 
     def set_mean(self, values: dict  # name → value (no batch axis): BodyParams fields ('transl' and 'boxes' ignored)
                 ) -> 'OneStageNet':
@@ -241,36 +259,16 @@ class OneStageNet(nn.Module):
         _check_means(self, values); self.head.set_mean(values); return self
 
 # %% ../nbs/09_networks.ipynb #6a70a298
-def sample_crops(images: Tensor,              # (B, C, H, W), square
-                 boxes: Tensor,               # (B, 3) centre x, centre y, side in normalised coordinates (−1 … 1)
-                 size: int,                   # output side, pixels
-                 flip: bool | Tensor = False  # mirror horizontally: one bool, or (B,) bools
-                ) -> Tensor:                  # (B, C, size, size)
-    "Square crops of `images` at `boxes`, bilinear (zeros outside), optionally mirrored; differentiable in images and boxes."
-    cx, cy, half = boxes[:, 0], boxes[:, 1], boxes[:, 2] / 2
-    sign = 1 - 2 * torch.as_tensor(flip, device=boxes.device).to(boxes.dtype).expand(len(boxes))
-    z = torch.zeros_like(cx)
-    theta = torch.stack([torch.stack([sign * half, z, cx], -1), torch.stack([z, half, cy], -1)], 1)
-    grid = F.affine_grid(theta, (len(images), images.shape[1], size, size), align_corners=False)
-    return F.grid_sample(images, grid, mode='bilinear', padding_mode='zeros', align_corners=False)
-
 def boxes_from_keypoints(keypoints,           # (B, 137, 3) body-crop pixels (x, y, confidence); tensor or array
                          size: int,           # body crop side, pixels
                          min_conf: float = 0.,  # use keypoints with confidence above this; -1: all of them
-                         scale: dict | None = None  # part → padding; None: the kit's (`CROP_PARTS`)
+                         scale: dict | None = None  # part → padding; None: the kit's (`PART_PADDING`)
                         ) -> tuple:           # ((B, 3, 3) boxes of `BOX_PARTS` in normalised coordinates, (B, 3) valid)
-    "Target hand and face boxes: squares around each part's keypoints, padded, in normalised body-crop coordinates."
-    kp = torch.as_tensor(np.asarray(keypoints) if not isinstance(keypoints, Tensor) else keypoints, dtype=torch.float32)
-    boxes, valid = [], []
-    for part in BOX_PARTS:
-        k = kp[:, KEYPOINT_PARTS[part]]; ok = k[..., 2] > min_conf
-        lo = torch.where(ok[..., None], k[..., :2], torch.inf).amin(1)
-        hi = torch.where(ok[..., None], k[..., :2], -torch.inf).amax(1)
-        side = (hi - lo).amax(-1) * (scale or {p: CROP_PARTS[p][1] for p in BOX_PARTS})[part]
-        b = torch.cat([((lo + hi) / 2 + 0.5) * (2 / size) - 1, (side * (2 / size)).clamp(min=1e-3)[:, None]], -1)
-        v = ok.sum(1) >= 2
-        boxes.append(torch.where(v[:, None], b, torch.tensor(REST_BOXES[BOX_PARTS.index(part)]))); valid.append(v)
-    return torch.stack(boxes, 1), torch.stack(valid, 1)
+    "Target hand and face boxes: `keypoint_box` around each part's keypoints, padded, in normalised body-crop coordinates."
+    kp = (keypoints if isinstance(keypoints, Tensor) else torch.as_tensor(np.asarray(keypoints, np.float32))).float()
+    pad = scale or PART_PADDING
+    px = torch.stack([keypoint_box(kp[..., KEYPOINT_PARTS[p], :], (size, size), min_conf, pad[p]) for p in BOX_PARTS], -2)
+    return normalised_box(px, size), px[..., 3] > 0
 
 # %% ../nbs/09_networks.ipynb #1ce6dea1
 class PartNet(nn.Module):
@@ -380,6 +378,16 @@ def predict_body_params(out: dict  # a network's output
                        ) -> BodyParams:
     "The `BodyParams` of a network's output, to drive the body model."
     return BodyParams(**{f: out[f] for f in BodyParams.__dataclass_fields__})
+
+# %% ../nbs/09_networks.ipynb #35cabdc0
+def mean_only(model: nn.Module  # any student or part expert: the `ParamHead`s in it give the means
+             ) -> nn.Module:    # a copy, in eval mode
+    "The mean-pose predictor: a copy of `model` whose heads output their stored means (the training-set mean after `set_mean`)."
+    m = copy.deepcopy(model).eval()
+    heads = [h for h in m.modules() if isinstance(h, ParamHead)]
+    if not heads: raise ValueError(f"{type(model).__name__} has no ParamHead: there is no stored mean to predict.")
+    for h in heads: nn.init.zeros_(h.mlp[-1].weight); nn.init.zeros_(h.mlp[-1].bias)
+    return m
 
 # %% ../nbs/09_networks.ipynb #b1c7a06c
 def _batch_size(inputs) -> int: return len(inputs) if isinstance(inputs, Tensor) else len(next(iter(inputs.values())))

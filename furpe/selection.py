@@ -4,26 +4,27 @@
 
 # %% ../nbs/07_selection.ipynb #bde7f59c
 from __future__ import annotations
-import hashlib, json, math
-from dataclasses import dataclass, field, asdict
+import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import Tensor
 
-from .core import derive_seed, progress, resolve_device
-from .body import BodyParams, KEYPOINT_PARTS, PARTS, get_body_model, weak_perspective
-from .data import (DatasetCard, FieldSpec, box_from_keypoints, crop_matrix, open_dataset, open_ground_truth,
-                        params_from_sample, warp_image, write_dataset)
+from .core import progress, resolve_device
+from .body import ANNY_SPEC, BodyParams, KEYPOINT_PARTS, PARTS, get_body_model, weak_perspective
+from .data import DatasetCard, FieldSpec, open_dataset, open_ground_truth, read_params, write_dataset
+from .geometry import apply_map, box_crop_matrices, fit_weak_camera, normalised_keypoints, part_box, to_normalised, warp_crops
 from .keypoints import SELECTION_THRESHOLDS, detect_batch, load_detector
-from .experts import (ANNY_SPEC, BOX_SCALE, EXPERT_KINDS, ExpertOutput, crop_keypoints, load_expert, pa_error)
+from .experts import load_expert
+from .evaluation import part_pa_errors
 
 # %% auto #0
 __all__ = ['POOLS', 'LABEL_PARTS', 'SelectionConfig', 'count_confident', 'confident_mask', 'output_validity',
            'reprojection_error', 'select', 'label_schema', 'label_batch', 'ground_truth_reprojection', 'PseudoLabeler',
-           'pseudo_name', 'generate_pseudo_labels', 'selection_stats', 'label_errors', 'selection_report',
-           'reprojection_sweep', 'plot_selection']
+           'pseudo_name', 'generate_pseudo_labels', 'stored_stats', 'selection_stats', 'label_errors',
+           'selection_report', 'reprojection_sweep', 'plot_selection']
 
 # %% ../nbs/07_selection.ipynb #c2d86684
 @dataclass
@@ -110,13 +111,9 @@ def label_schema(spec=ANNY_SPEC, feature_dim: dict | None = None) -> dict:
 
 def _crop(images: list, kp: np.ndarray, part: str, size: int, thr: float) -> tuple:
     "Crops (B, 3, S, S), expert keypoints (B, K, 3), boxes (B, 4) and image → crop maps (B, 2, 3) of one part."
-    xs, ks, bs, As = [], [], [], []
-    for im, k in zip(images, kp):
-        b = box_from_keypoints(k[KEYPOINT_PARTS[part]], min_conf=thr, scale=BOX_SCALE[_KIND[part]])
-        if b[3] == 0: b = np.array([im.shape[1] / 2, im.shape[0] / 2, max(im.shape[:2]), 0], np.float32)  # failed: a placeholder crop
-        A = crop_matrix(b[:2], b[2], size)
-        xs.append(torch.as_tensor(warp_image(im, A, size))); ks.append(torch.from_numpy(crop_keypoints(k, A, size, part))); bs.append(b); As.append(A)
-    return torch.stack(xs), torch.stack(ks), np.stack(bs).astype(np.float32), np.stack(As)
+    boxes = np.stack([part_box(k, part, (im.shape[1], im.shape[0]), thr) for im, k in zip(images, kp)])   # failed: the whole frame, valid 0
+    A = box_crop_matrices(boxes, size)
+    return warp_crops(images, A, size), torch.from_numpy(normalised_keypoints(kp[:, KEYPOINT_PARTS[part]], A, size)), boxes, A
 
 @torch.no_grad()
 def label_batch(images: list,           # B images (H, W, 3) uint8
@@ -124,12 +121,13 @@ def label_batch(images: list,           # B images (H, W, 3) uint8
                 experts: dict,          # kind → expert ('body', 'hand', 'face')
                 body_model,             # the whole-body model (e.g. `get_body_model('anny')`)
                 thresholds: dict = SELECTION_THRESHOLDS,
-                keypoints: np.ndarray | None = None  # (B, 137, 3) keypoints to use instead of detecting (e.g. OpenPose files)
+                keypoints: np.ndarray | None = None,  # (B, 137, 3) keypoints to use instead of detecting (e.g. OpenPose files)
+                device: str | torch.device | None = None  # where crops and experts run; None: the body expert's parameters' device
                ) -> dict:               # field → (B, ...) numpy arrays, `label_schema`'s fields
     "Pseudo whole-body labels of a batch of images, with the statistics selection needs."
-    dev = next(body_model.parameters(), torch.zeros(0)).device if isinstance(body_model, torch.nn.Module) else torch.device('cpu')
+    dev = torch.device(device) if device is not None else next(experts['body'].parameters()).device
     kp = detect_batch(detector, images, refine=1) if keypoints is None else np.asarray(keypoints, np.float32)
-    B, outs, boxes, ok, maps = len(images), {}, {}, {}, {}
+    outs, boxes, ok, maps = {}, {}, {}, {}
     for part in PARTS:
         kind = _KIND[part]; ex = experts[kind]
         x, k, b, maps[part] = _crop(images, kp, part, ex.crop_size, thresholds[part])
@@ -145,7 +143,7 @@ def label_batch(images: list,           # B images (H, W, 3) uint8
     proj = weak_perspective(kp3d, safe.camera)
     A = maps['body']
     S = experts['body'].crop_size
-    det = torch.from_numpy(((kp[..., :2] @ A[:, :, :2].transpose(0, 2, 1) + A[:, None, :, 2]) - (S - 1) / 2) * (2 / S)).to(proj)
+    det = torch.from_numpy(normalised_keypoints(kp, A, S)[..., :2]).to(proj)
     counted = torch.from_numpy(confident_mask(kp, thresholds)).to(dev)
     reproj = reprojection_error(proj, det, counted, safe.camera[:, 0].clamp(min=1e-6))
     out = {'keypoints2d': kp.astype(np.float32), 'boxes': np.stack([boxes[p] for p in PARTS], 1),
@@ -157,27 +155,29 @@ def label_batch(images: list,           # B images (H, W, 3) uint8
 
 # %% ../nbs/07_selection.ipynb #fa004a4f
 @torch.no_grad()
-def ground_truth_reprojection(root: Path, dataset: str, detector, body_model, thresholds: dict = SELECTION_THRESHOLDS,
-                              size: int = 128, batch: int = 32) -> np.ndarray:   # (N,) cm
+def ground_truth_reprojection(root: Path, dataset: str,
+                              detector,                 # a `KeypointDetector` (None with `keypoints`)
+                              body_model,               # the whole-body model
+                              thresholds: dict = SELECTION_THRESHOLDS,
+                              size: int = 128,          # body crop side, pixels (the body expert's)
+                              batch: int = 32,
+                              keypoints: np.ndarray | None = None  # (N, 137, 3) detections to use instead of running `detector`
+                             ) -> np.ndarray:           # (N,) cm
     "Step 3's statistic for the ground-truth labels of a labelled dataset against the detector's keypoints."
-    from furpe.experts import fit_weak_camera, normalise_crop
     ds = open_dataset(root, dataset); dev = next(iter(body_model.buffers())).device; out = []
-    body = np.arange(137)[KEYPOINT_PARTS['body']]
+    body = KEYPOINT_PARTS['body']
     for s in range(0, len(ds), batch):
-        idx = range(s, min(len(ds), s + batch))
-        kp = detect_batch(detector, [ds.get(i, 'image') for i in idx], refine=1)
-        G = BodyParams.cat([params_from_sample({k: ds.labels.get(i, k) for k in BodyParams.__dataclass_fields__}) for i in idx]).apply(lambda t: t.to(dev))
+        idx = list(range(s, min(len(ds), s + batch))); images = [ds.get(i, 'image') for i in idx]
+        kp = detect_batch(detector, images, refine=1) if keypoints is None else np.asarray(keypoints, np.float32)[idx]
+        G = read_params(ds.labels, idx).apply(lambda t: t.to(dev))
         G.transl = torch.zeros_like(G.transl)
-        k3 = body_model(G).keypoints3d.cpu().numpy()
-        cams, dets = [], []
-        for j, i in enumerate(idx):
-            b = box_from_keypoints(kp[j][KEYPOINT_PARTS['body']], min_conf=thresholds['body'], scale=BOX_SCALE['body'])
-            if b[3] == 0: b = np.array([0, 0, 1, 0], np.float32)
-            A = crop_matrix(b[:2], b[2], size); to = lambda xy: normalise_crop(xy @ A[:, :2].T + A[:, 2], size)
-            cams.append(fit_weak_camera(k3[j][body], to(ds.labels.get(i, 'keypoints2d')[body, :2]))); dets.append(to(kp[j][:, :2]))
-        cam = torch.from_numpy(np.stack(cams)).to(dev)
-        proj = weak_perspective(torch.from_numpy(k3).to(dev), cam)
-        e = reprojection_error(proj, torch.from_numpy(np.stack(dets)).to(proj), torch.from_numpy(confident_mask(kp, thresholds)).to(dev), cam[:, 0].clamp(min=1e-6))
+        k3 = body_model(G).keypoints3d
+        A = box_crop_matrices(np.stack([part_box(k, 'body', im.shape[1::-1], thresholds['body']) for k, im in zip(kp, images)]), size)
+        truth = np.stack([ds.labels.get(i, 'keypoints2d') for i in idx])
+        cam = torch.from_numpy(fit_weak_camera(k3[:, body].cpu().numpy(), to_normalised(apply_map(truth[:, body, :2], A), size))).to(k3)
+        proj = weak_perspective(k3, cam)
+        det = torch.from_numpy(normalised_keypoints(kp, A, size)[..., :2]).to(proj)
+        e = reprojection_error(proj, det, torch.from_numpy(confident_mask(kp, thresholds)).to(dev), cam[:, 0].clamp(min=1e-6))
         out.append(e.cpu().numpy())
     return np.concatenate(out)
 
@@ -217,7 +217,7 @@ def generate_pseudo_labels(root: Path,          # datasets folder holding the po
                            thresholds: dict = SELECTION_THRESHOLDS) -> DatasetCard:
     "Label a pool with the detector and experts; the labels are written beside it as '<pool>_pseudo' (resumable, sharded by rank)."
     src = open_dataset(root, pool)
-    fd = {p: load_expert(experts[_KIND[p]]).head[-1].in_features for p in PARTS}
+    fd = {p: load_expert(experts[_KIND[p]]).feature_dim for p in PARTS}
     card = DatasetCard(name=pseudo_name(pool), num_samples=src.card.num_samples, shard_size=src.card.shard_size,
                        seed=src.card.seed, schema=label_schema(feature_dim=fd), labelled=False, profile=src.card.profile,
                        settings={'pool': pool, 'detector': _sha(detector), 'experts': {k: _sha(v) for k, v in sorted(experts.items())},
@@ -225,14 +225,16 @@ def generate_pseudo_labels(root: Path,          # datasets folder holding the po
     return write_dataset(root, card, PseudoLabeler(root, pool, detector, experts, device, thresholds), workers=workers,
                          rank=rank, world_size=world_size, max_shards=max_shards)
 
+def stored_stats(labels  # an opened label dataset (`<pool>_pseudo`, or `mixture.oracle_labels`' `<pool>_oracle`)
+                ) -> dict:
+    "The stored statistics `select` reads, for every image of a label dataset."
+    return {k: np.concatenate([np.asarray(a) for a in labels.arrays[k]]) for k in ('n_confident', 'valid', 'reprojection_cm')}
+
 def selection_stats(root: Path, pool: str) -> dict:
-    "The stored statistics `select` reads, for every image of a labelled pool."
-    ds = open_dataset(root, pseudo_name(pool))
-    return {k: np.concatenate([np.asarray(a) for a in ds.arrays[k]]) for k in ('n_confident', 'valid', 'reprojection_cm')}
+    "The stored statistics `select` reads, for every image of a pool's pseudo labels."
+    return stored_stats(open_dataset(root, pseudo_name(pool)))
 
 # %% ../nbs/07_selection.ipynb #98fa0fdd
-def _params(ds, i: int, fields) -> dict: return {k: ds.get(i, k) for k in fields}
-
 @torch.no_grad()
 def label_errors(root: Path, pool: str, model=None, batch: int = 32,
                  labels: BodyParams | None = None  # one label (batch 1) given to every image, e.g. the mean pose; None: the pseudo labels
@@ -242,17 +244,16 @@ def label_errors(root: Path, pool: str, model=None, batch: int = 32,
     model = model or get_body_model('anny'); dev = next(iter(model.buffers())).device
     gt = open_ground_truth(root, pool, purpose='analysis')
     lab = open_dataset(root, pseudo_name(pool)) if labels is None else None
-    fields = [k for k in BodyParams.__dataclass_fields__ if k in gt.arrays and (lab is None or k in lab.arrays)]
     ids = {p: model.part_vertex_ids[p].to(dev) for p in PARTS}
     rows = []
     for s in progress(range(0, len(gt), batch), desc=f'{pool} label errors'):
         idx = range(s, min(len(gt), s + batch))
-        P = (BodyParams.cat([params_from_sample(_params(lab, i, fields)) for i in idx]) if labels is None else
+        P = (read_params(lab, idx) if labels is None else
              labels.apply(lambda t: t.expand(len(idx), *t.shape[1:]).clone())).apply(lambda t: torch.nan_to_num(t).to(dev))
-        G = BodyParams.cat([params_from_sample(_params(gt, i, fields)) for i in idx]).apply(lambda t: t.to(dev))
+        G = read_params(gt, idx).apply(lambda t: t.to(dev))
         P.transl = torch.zeros_like(P.transl); G.transl = torch.zeros_like(G.transl)
         vp, vg = model(P).vertices, model(G).vertices
-        err = {p: pa_error(vp[:, ids[p]], vg[:, ids[p]]).cpu().numpy() for p in PARTS}
+        err = {p: e.cpu().numpy() for p, e in part_pa_errors(vp, vg, ids).items()}
         for j, i in enumerate(idx): rows.append({'pool': pool, 'index': i, **{f'PA-V2V {p}': err[p][j] for p in PARTS}})
     return pd.DataFrame(rows)
 

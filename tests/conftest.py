@@ -1,8 +1,17 @@
-"""Shared fixtures: a small SMPL-X model file in the true format, written once per test session."""
-import contextlib, io
+"""Shared fixtures (a small SMPL-X model file in the true format, written once per test session), and the `slow` marker:
+tests marked `@pytest.mark.slow` are skipped unless FURPE_SLOW=1 (`make test-slow`)."""
+import contextlib, io, os
 from pathlib import Path
 
 import pytest
+
+
+def pytest_collection_modifyitems(config, items):
+    "Skip the tests marked `slow` unless the environment says FURPE_SLOW=1."
+    if os.environ.get('FURPE_SLOW') == '1': return
+    skip = pytest.mark.skip(reason='slow: run with FURPE_SLOW=1 (make test-slow)')
+    for item in items:
+        if 'slow' in item.keywords: item.add_marker(skip)
 
 
 @pytest.fixture(scope='session')

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from furpe.body import SMPLX_JOINT_NAMES
-from furpe.experts import ANNY_SPEC, ExpertFileError, head_chain, load_expert_outputs, save_expert_outputs
+from furpe.body import ANNY_SPEC, SMPLX_JOINT_NAMES
+from furpe.experts import ExpertFileError, head_chain, load_expert_outputs, save_expert_outputs
 
 
 def test_head_chain_smplx(smplx_body):

@@ -41,8 +41,7 @@ def test_unlabeled_pool_hides_ground_truth_and_resumes(tmp_path):
 
 def test_whole_smoke_profile_generates(tmp_path):
     "Every dataset of the smoke profile renders (about 3 minutes on 2 cores): counts and label visibility as the profile says."
-    from furpe.data import PROFILE_SIZES, dataset_name
-    from furpe.synth import DOMAINS
+    from furpe.synth import DOMAINS, PROFILE_SIZES, dataset_name
     generate(tmp_path, '--workers', '2')
     for (domain, split), n in PROFILE_SIZES['smoke'].items():
         ds = open_dataset(tmp_path, dataset_name(domain, split))

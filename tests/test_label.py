@@ -5,7 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from furpe.data import generate_domain, open_dataset
+from furpe.data import open_dataset
+from furpe.synth import generate_domain
 
 
 @pytest.fixture(scope='module')

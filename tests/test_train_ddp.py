@@ -8,22 +8,23 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, 'FURPE_QUIET': '1', 'OMP_NUM_THREADS': '1'}
+ORACLE = dict(labels='oracle', allow_oracle=True)   # no experts are trained here: the pool's labels are the oracle's
 
 
 @pytest.fixture(scope='module')
 def data(tmp_path_factory) -> Path:
-    "Smoke-profile curated set and one pool with simulated pseudo labels (16-wide expert features)."
-    from furpe.data import generate_domain
-    from furpe.train import simulate_pseudo_labels
+    "Smoke-profile curated set and one pool with imperfect oracle labels (16-wide expert features)."
+    from furpe.synth import generate_domain
+    from furpe.mixture import oracle_labels
     root = tmp_path_factory.mktemp('data')
     for d in ('curated', 'h36m'): generate_domain(root, d, 'train', 'smoke', seed=0, workers=1)
-    simulate_pseudo_labels(root, 'h36m', feature_dim=16)
+    oracle_labels(root, 'h36m', feature_dim=16, label_noise=0.05, bad_fraction=0.25, invalid_fraction=0.1)
     return root
 
 
 def torchrun(nproc: int, *args, timeout: int = 240) -> subprocess.CompletedProcess:
-    "`python -m torch.distributed.run --standalone --nproc_per_node N -m furpe.train ARGS`."
-    cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', str(nproc), '-m', 'furpe.train', *map(str, args)]
+    "`python -m torch.distributed.run --standalone --nproc_per_node N -m furpe.cli train ARGS`."
+    cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', str(nproc), '-m', 'furpe.cli', 'train', *map(str, args)]
     r = subprocess.run(cmd, cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=timeout)
     assert r.returncode == 0, f'torchrun failed ({r.returncode}):\n{r.stdout[-2000:]}\n{r.stderr[-4000:]}'
     return r
@@ -39,7 +40,7 @@ def test_two_processes_match_one(data, tmp_path):
     "The full method (two-stage network, features, selection, EMA) for 4 steps: 2 DDP processes vs 1 process."
     from furpe.train import TrainConfig, build_student, train
     torch.set_num_threads(1)
-    cfg = TrainConfig.for_profile('smoke', pools=('h36m',), steps=4, checkpoint_every=2, threads=1)
+    cfg = TrainConfig.for_profile('smoke', pools=('h36m',), steps=4, checkpoint_every=2, threads=1, **ORACLE)
     cfg.save(tmp_path / 'config.json')
     single = train(cfg, data, tmp_path / 'single')
     torchrun(2, '--config', tmp_path / 'config.json', '--root', data, '--out', tmp_path / 'ddp')
@@ -74,7 +75,7 @@ def test_two_processes_match_one(data, tmp_path):
 def test_resume_under_torchrun(data, tmp_path):
     "A DDP run stopped after 3 steps and resumed from its step-2 checkpoint ends where an uninterrupted DDP run ends."
     from furpe.train import TrainConfig
-    cfg = TrainConfig.for_profile('smoke', network='one_stage', pools=('h36m',), steps=4, checkpoint_every=2, ema=False, threads=1)
+    cfg = TrainConfig.for_profile('smoke', network='one_stage', pools=('h36m',), steps=4, checkpoint_every=2, ema=False, threads=1, **ORACLE)
     cfg.save(tmp_path / 'config.json')
     torchrun(2, '--config', tmp_path / 'config.json', '--root', data, '--out', tmp_path / 'full')
     torchrun(2, '--config', tmp_path / 'config.json', '--root', data, '--out', tmp_path / 'cut', '--max-steps', 3)
