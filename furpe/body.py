@@ -16,10 +16,11 @@ from torch import Tensor, nn
 # %% auto #0
 __all__ = ['PARTS', 'PART_FIELDS', 'ANNY_SPEC', 'BODY25_NAMES', 'FACE70_NAMES', 'KEYPOINT_NAMES', 'KEYPOINT_PARTS',
            'ANNY_TO_CANONICAL', 'ANNY_FACE_BONES', 'SMPLX_JOINT_NAMES', 'SMPLX_PARENTS', 'SMPLX_TO_OPENPOSE137',
-           'SMPLX_FILES_HELP', 'PART_COLOURS', 'rot6d_to_matrix', 'matrix_to_rot6d', 'axis_angle_to_matrix',
-           'matrix_to_axis_angle', 'ParamSpec', 'BodyParams', 'rest_params', 'BodyOutput', 'weak_perspective',
-           'BodyModel', 'check_part_sets', 'AnnyBody', 'AnnyPart', 'get_body_model', 'find_smplx_file', 'SMPLXBody',
-           'write_smplx_test_model', 'random_params', 'gradient_groups', 'plot_keypoints_on_mesh']
+           'SMPLX_FILES_HELP', 'CHAIN_JOINTS', 'PART_COLOURS', 'rot6d_to_matrix', 'matrix_to_rot6d',
+           'axis_angle_to_matrix', 'matrix_to_axis_angle', 'ParamSpec', 'BodyParams', 'rest_params', 'BodyOutput',
+           'weak_perspective', 'BodyModel', 'check_part_sets', 'AnnyBody', 'AnnyPart', 'get_body_model',
+           'find_smplx_file', 'SMPLXBody', 'write_smplx_test_model', 'random_params', 'gradient_groups', 'joint_chain',
+           'chain_orientation', 'set_chain_orientation', 'compose_merge', 'plot_keypoints_on_mesh']
 
 # %% ../nbs/01_body.ipynb #ed20ea4e
 def rot6d_to_matrix(x: Tensor  # (..., 6): the first two columns of a rotation matrix, column-major
@@ -622,6 +623,56 @@ def gradient_groups(model: BodyModel, params: BodyParams) -> dict:
     p = params.apply(lambda t: t.detach().clone().requires_grad_(True))
     o = model(p); (o.vertices.square().sum() + o.keypoints2d.square().sum()).backward()
     return {k: float(v.grad.norm()) for k, v in p.to_dict().items()}
+
+# %% ../nbs/01_body.ipynb #3b73212b
+CHAIN_JOINTS = {'head': ('head', 'head'), 'left_wrist': ('wrist.L', 'left_wrist'),
+                'right_wrist': ('wrist.R', 'right_wrist')}   # joint → (Anny bone, SMPL-X joint)
+
+def joint_chain(model,                # a `BodyModel` (Anny or SMPL-X)
+                joint: str = 'head'   # a key of `CHAIN_JOINTS`: 'head', 'left_wrist' or 'right_wrist'
+               ) -> list:             # indices into `body_pose`, pelvis end first, the joint itself last
+    "The joints from the pelvis to `joint` (the root's children first)."
+    if joint not in CHAIN_JOINTS: raise ValueError(f"Unknown chain joint {joint!r}; choose one of {list(CHAIN_JOINTS)}.")
+    chain = []
+    if getattr(model, 'name', '') == 'anny':
+        L, parents = model.model.bone_labels, model.model.bone_parents
+        b = L.index(CHAIN_JOINTS[joint][0])
+        while L[b] != 'root': chain.append(model.body_bones.index(L[b])); b = int(parents[b])
+    else:
+        b = SMPLX_JOINT_NAMES.index(CHAIN_JOINTS[joint][1])
+        while b > 0: chain.append(b - 1); b = SMPLX_PARENTS[b]   # SMPL-X: body_pose[j − 1] is joint j
+    return chain[::-1]
+
+def chain_orientation(global_orient: Tensor,  # (..., 3, 3) G
+                      body_pose: Tensor,      # (..., J, 3, 3)
+                      chain: list             # `joint_chain(model, joint)`
+                     ) -> Tensor:             # (..., 3, 3) R_k = G R_{j1} ⋯ R_{jn}: canonical frame → camera frame
+    "A joint's orientation: `global_orient` composed with the local rotations along its chain."
+    R = global_orient
+    for j in chain: R = R @ body_pose[..., j, :, :]
+    return R
+
+def set_chain_orientation(global_orient: Tensor,  # (B, 3, 3) G
+                          body_pose: Tensor,      # (B, J, 3, 3)
+                          chain: list,            # `joint_chain(model, joint)`
+                          orientation: Tensor     # (B, 3, 3) the wanted R_k
+                         ) -> Tensor:             # (B, J, 3, 3) a new body pose; only joint `chain[-1]` changes
+    "The body pose whose chain ends in `orientation`: R_{jn} = (G R_{j1} ⋯ R_{jn−1})ᵀ R̂_k."
+    parent = chain_orientation(global_orient, body_pose, chain[:-1])
+    out = body_pose.clone(); out[:, chain[-1]] = parent.transpose(-1, -2) @ orientation
+    return out
+
+def compose_merge(parts: dict,          # part name → {field: tensor}, as `BodyParams.merge` takes them
+                  orientations: dict,   # joint ('head', 'left_wrist', 'right_wrist') → (B, 3, 3) camera-frame orientation; absent or None: the body expert's
+                  model                 # the body model (its chains)
+                 ) -> BodyParams:
+    "Eqs. 1–3 composed: the field-wise merge, then each given part orientation set into the body's kinematic chain."
+    p = BodyParams.merge(parts)
+    for joint, R in orientations.items():
+        if R is None: continue
+        p.body_pose = set_chain_orientation(p.global_orient, p.body_pose, joint_chain(model, joint), R.to(p.body_pose))
+    return p
+
 
 # %% ../nbs/01_body.ipynb #f7094804
 PART_COLOURS = {'body': 'tab:blue', 'left_hand': 'tab:green', 'right_hand': 'tab:red', 'face': 'tab:orange'}

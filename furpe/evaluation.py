@@ -43,14 +43,14 @@ EHF_METRICS = ('PA-V2V all', 'PA-V2V body', 'PA-V2V left_hand', 'PA-V2V right_ha
 @torch.no_grad()
 def evaluate_ehf(net: nn.Module,                 # a network (`forward(images)` → BodyParams fields)
                  root: Path,                     # datasets folder
-                 dataset: str = 'ehf',           # a labelled whole-body test set
+                 dataset: str = 'ehf',           # a labelled whole-body set: 'ehf_val' for every choice, 'ehf' only for final tables
                  keypoints: np.ndarray | None = None,  # (N, 137, 3) image keypoints giving the body crop (e.g. the detector's); None: the ground truth's
                  run: str = '',                  # the `run` column
                  batch: int = 8,                 # images per forward pass
                  size: int = 256,                # body crop side, pixels
                  body_model: nn.Module | None = None  # None: Anny on the network's device
                 ) -> 'pd.DataFrame':             # rows (run, dataset, index, metric, value), mm
-    "Per-image EHF errors: PA-V2V on all vertices and on each part aligned on its own vertices."
+    "Per-image EHF errors (PA-V2V all, and each part on its own vertices); choices use the val twin `ehf_val`, never `ehf`."
     import pandas as pd
     from furpe.networks import network_inputs, predict_body_params   # imported here: experts import this module
     from furpe.mixture import thresholded_weights

@@ -16,24 +16,25 @@ from torch import Tensor, nn
 
 from .core import derive_seed, progress, resolve_device, seed_everything
 from .body import (
-    ANNY_SPEC, BodyParams, ParamSpec, PARTS, PART_FIELDS, KEYPOINT_NAMES, KEYPOINT_PARTS, SMPLX_JOINT_NAMES, SMPLX_PARENTS,
-    AnnyPart, axis_angle_to_matrix, get_body_model, weak_perspective)
+    ANNY_SPEC, BodyParams, ParamSpec, PARTS, PART_FIELDS, KEYPOINT_NAMES, KEYPOINT_PARTS,
+    AnnyPart, axis_angle_to_matrix, chain_orientation, get_body_model, joint_chain, weak_perspective)
 from .data import open_dataset, read_params
 from .evaluation import pa_error
 from .geometry import (
-    AugmentSpec, apply_map, augment_view, crop_matrix, fit_weak_camera, mirror_images, mirror_keypoints, mirror_rotations,
-    normalised_keypoints, part_box, to_normalised, warp_crops)
+    AugmentSpec, apply_map, augment_view, crop_frame, crop_matrix, default_intrinsics, fit_weak_camera,
+    mirror_images, mirror_keypoints, mirror_rotations, normalised_keypoints, part_box, to_normalised, warp_crops)
 from .keypoints import DEFAULT_DETECTOR_NOISE, DetectorNoise, simulate_detections
 from .losses import ExpertLossWeights, expression_loss, keypoint_loss, point_loss, pose_loss, total_loss, vector_loss
 from .networks import KeypointEncoder, ParamHead, mean_values
 
 # %% auto #0
-__all__ = ['EXPERT_KINDS', 'EXPERT_PARTS', 'KEYPOINT_INPUT', 'DEFAULT_AUGMENT', 'EXPERT_HEADS', 'EXPERTS', 'ROTATION_FIELDS',
-           'FILE_REQUIRED', 'FILE_OPTIONAL', 'check_kind', 'expert_datasets', 'framed_hand', 'head_chain',
-           'head_orientation', 'detector_noise', 'PartCrops', 'ExpertOutput', 'Backbone', 'assemble_output',
-           'PartExpert', 'BodyExpert', 'HandExpert', 'FaceExpert', 'make_expert', 'LossModels', 'expert_losses',
-           'train_step', 'part_statistics', 'ExpertConfig', 'save_expert', 'load_expert', 'train_expert',
-           'evaluate_expert', 'summarise', 'ExpertFileError', 'save_expert_outputs', 'load_expert_outputs']
+__all__ = ['EXPERT_KINDS', 'EXPERT_PARTS', 'KEYPOINT_INPUT', 'HAND_JOINTS', 'DEFAULT_AUGMENT', 'EXPERT_HEADS', 'EXPERTS',
+           'ROTATION_FIELDS', 'FILE_REQUIRED', 'FILE_OPTIONAL', 'check_kind', 'expert_datasets', 'framed_hand',
+           'head_chain', 'head_orientation', 'detector_noise', 'PartCrops', 'ExpertOutput', 'Backbone',
+           'assemble_output', 'PartExpert', 'BodyExpert', 'HandExpert', 'FaceExpert', 'make_expert', 'LossModels',
+           'expert_losses', 'train_step', 'part_statistics', 'ExpertConfig', 'save_expert', 'load_expert',
+           'train_expert', 'evaluate_expert', 'summarise', 'ExpertFileError', 'save_expert_outputs',
+           'load_expert_outputs']
 
 # %% ../nbs/06_experts.ipynb #4bf3d129
 EXPERT_KINDS = ('body', 'hand', 'face')
@@ -64,25 +65,17 @@ KEYPOINT_INPUT = {'body': 'body', 'hand': 'right_hand', 'face': 'face'}  # the k
 
 # %% ../nbs/06_experts.ipynb #9986dd14
 def head_chain(model) -> list:
-    "Indices into `body_pose` of the joints from the pelvis to the head, pelvis end first."
-    chain = []
-    if getattr(model, 'name', '') == 'anny':
-        L, parents = model.model.bone_labels, model.model.bone_parents
-        b = L.index('head')
-        while L[b] != 'root': chain.append(model.body_bones.index(L[b])); b = int(parents[b])
-    else:
-        b = SMPLX_JOINT_NAMES.index('head')
-        while b > 0: chain.append(b - 1); b = SMPLX_PARENTS[b]   # SMPL-X: body_pose[j − 1] is joint j
-    return chain[::-1]
+    "Indices into `body_pose` of the joints from the pelvis to the head, pelvis end first (`body.joint_chain(model, 'head')`)."
+    return joint_chain(model, 'head')
 
 def head_orientation(global_orient: Tensor,  # (..., 3, 3)
                      body_pose: Tensor,      # (..., J, 3, 3)
                      chain: list             # `head_chain(model)`
                     ) -> Tensor:             # (..., 3, 3) the head's rotation, canonical frame → camera frame
     "The head's orientation: `global_orient` composed with the rotations of the joints from the pelvis to the head."
-    R = global_orient
-    for j in chain: R = R @ body_pose[..., j, :, :]
-    return R
+    return chain_orientation(global_orient, body_pose, chain)
+
+HAND_JOINTS = {'left_hand': 'left_wrist', 'right_hand': 'right_wrist'}   # the chain joint whose orientation a hand expert gives
 
 # %% ../nbs/06_experts.ipynb #009dad86
 DEFAULT_AUGMENT = {'body': AugmentSpec(scale=.15, rotation=0., shift=.05, colour=.2),
@@ -117,7 +110,9 @@ class PartCrops:
         st = self.ds.card.settings
         self.image_size = tuple(st.get('image_size') or self.ds.get(0, 'image').shape[1::-1])
         self.hand_side = st.get('hand_side', 'both')
-        self._chain = head_chain(get_body_model('anny')) if kind == 'face' else None
+        model = get_body_model('anny')
+        self._chains = {p: joint_chain(model, j) for p, j in ({'face': 'head'} | HAND_JOINTS).items()}
+        self._intrinsics = 'intrinsics' in self.ds.card.schema
 
     def __len__(self) -> int: return len(self.ds)
 
@@ -135,6 +130,20 @@ class PartCrops:
         "(2, 3) image → crop map of sample `i`'s ground-truth box."
         b = self.box(i); return crop_matrix(b[:2], b[2], self.size)
 
+    def intrinsics(self, i: int) -> np.ndarray:
+        "(4,) fx, fy, cx, cy of sample `i`'s image (`default_intrinsics` when the dataset stores none)."
+        return self.ds.get(i, 'intrinsics') if self._intrinsics else default_intrinsics(*self.image_size)
+
+    def frame(self, i: int, A: np.ndarray | None = None  # the crop map; None: `crop_map(i)`
+             ) -> Tensor:                                 # (3, 3) C
+        "The crop camera's axes in the camera frame (`crop_frame`)."
+        return crop_frame(self.crop_map(i) if A is None else A, self.intrinsics(i), self.size)
+
+    def orientation(self, i: int) -> Tensor:  # (3, 3) canonical frame → camera frame
+        "The camera-frame orientation of sample `i`'s part: the head's (face), the framed hand's wrist (hand)."
+        get = lambda k: _t(self.ds.labels.get(i, k))
+        return chain_orientation(get('global_orient'), get('body_pose'), self._chains[self.part(i)])
+
     def input_keypoints(self, i: int, rng: np.random.Generator | None = None) -> np.ndarray:  # (137, 3) image pixels
         "The image keypoints the expert reads: the given ones (the detector's), else the ground truth, made to look detected when a generator is given."
         if self.keypoints is not None: return np.asarray(self.keypoints[i], np.float32)
@@ -143,15 +152,16 @@ class PartCrops:
 
     def targets(self, i: int, A: np.ndarray | None = None  # the crop map; None: `crop_map(i)`
                ) -> dict:
-        "Sample `i`'s targets in the expert's frame (no image is read)."
+        "Sample `i`'s targets in the expert's frame (no image is read): orientations in the crop frame, hands as right hands."
         get = lambda k: self.ds.labels.get(i, k); part = self.part(i)
-        if self.kind == 'hand':
-            pose = _t(get(f'{part.split("_")[0]}_hand_pose'))
-            return {'hand_pose': mirror_rotations(pose) if part == 'left_hand' else pose, 'betas': _t(get('betas'))}
+        A = self.crop_map(i) if A is None else A
+        if self.kind == 'hand':   # MANO's global_orient: the wrist's orientation, Cᵀ R (M Cᵀ R M for a left hand)
+            pose, R = _t(get(f'{part.split("_")[0]}_hand_pose')), self.frame(i, A).T @ self.orientation(i)
+            if part == 'left_hand': pose, R = mirror_rotations(pose), mirror_rotations(R)
+            return {'hand_pose': pose, 'global_orient': R, 'betas': _t(get('betas'))}
         if self.kind == 'face':
             return {'face_pose': _t(get('face_pose')), 'expression': _t(get('expression')), 'betas': _t(get('betas')),
-                    'head_orient': head_orientation(_t(get('global_orient')), _t(get('body_pose')), self._chain)}
-        A = self.crop_map(i) if A is None else A
+                    'head_orient': self.frame(i, A).T @ self.orientation(i)}
         body = KEYPOINT_PARTS['body']
         kp3d = get('keypoints3d')[body] - get('transl')                      # the body posed with transl = 0
         kp2d = get('keypoints2d')[body]
@@ -163,13 +173,13 @@ class PartCrops:
     def item(self, i: int, rng: np.random.Generator | None = None,  # given: simulated detections (see `input_keypoints`)
              augment: bool = True  # with a generator: a randomly jittered view too
             ) -> dict:
-        "One training or test item: {'image': (3, S, S), 'index', 'part', 'keypoints' (K, 3), targets...}."
+        "One training or test item: {'image': (3, S, S), 'index', 'part', 'keypoints' (K, 3), 'crop_frame' (3, 3), targets...}."
         image, part = self.ds.get(i, 'image'), self.part(i)
         if rng is None or not augment: A = self.crop_map(i); x = warp_crops(image, A, self.size)
         else:
             v = augment_view(image, np.zeros((1, 3), np.float32), self.box(i), self.size, rng, self.augment); A, x = v['crop'], v['image']
         kp = normalised_keypoints(self.input_keypoints(i, rng)[KEYPOINT_PARTS[part]], A, self.size)
-        return {'image': x, 'index': i, 'part': part, 'keypoints': _t(kp), **self.targets(i, A)}
+        return {'image': x, 'index': i, 'part': part, 'keypoints': _t(kp), 'crop_frame': self.frame(i, A), **self.targets(i, A)}
 
     def batch(self, indices, rng: np.random.Generator | None = None, augment: bool = True) -> dict:
         "Items `indices` collated: tensors stacked on a new first axis, 'part' a list."
@@ -232,23 +242,28 @@ class Backbone(nn.Module):
                ) -> Tensor:      # (B, F) features
         return self.net(x * 2 - 1).mean((2, 3))
 
-EXPERT_HEADS = {'body': ('global_orient', 'body_pose', 'betas', 'camera'), 'hand': ('hand_pose',),
-                'face': ('face_pose', 'expression', 'head_orient')}  # what each kind regresses in its frame (`field_layout` names)
+EXPERT_HEADS = {'body': ('global_orient', 'body_pose', 'betas', 'camera'), 'hand': ('hand_pose', 'global_orient'),
+                'face': ('face_pose', 'expression', 'head_orient')}  # what each kind regresses in its frame (`field_layout` names; the hand's `global_orient` is MANO's: the wrist's, crop frame)
 
 # %% ../nbs/06_experts.ipynb #981b91f4
 def assemble_output(kind: str, values: dict,  # the expert's values in its frame (`EXPERT_HEADS`), (B, ...) each
                     features: Tensor,         # (B, F)
-                    parts: list) -> ExpertOutput:
+                    parts: list,
+                    frames: Tensor | None = None  # (B, 3, 3) the crops' frames C (`crop_frame`); None: identity (crop frame = camera frame)
+                   ) -> ExpertOutput:
     "An `ExpertOutput` from an expert's values: hands mirrored back, the body's `transl` = 0, the face's head orientation as an extra."
     if kind == 'body':
         v = values['betas']
         params = {k: values[k] for k in ('global_orient', 'body_pose', 'betas', 'camera')} | {'transl': v.new_zeros(len(v), 3)}
         return ExpertOutput(params, features, parts)
+    C = (lambda R: R) if frames is None else (lambda R: frames.to(R) @ R)     # crop frame → camera frame
     if kind == 'hand':
+        R = values.get('global_orient')
+        extras = {} if R is None else {'hand_orient': C(torch.where(_left(parts, R)[:, None, None], mirror_rotations(R), R))}
         return ExpertOutput({'left_hand_pose': mirror_rotations(values['hand_pose']), 'right_hand_pose': values['hand_pose']},
-                            features, parts)
+                            features, parts, extras=extras)
     return ExpertOutput({'face_pose': values['face_pose'], 'expression': values['expression']}, features, parts,
-                        extras={'head_orient': values['head_orient']})
+                        extras={'head_orient': C(values['head_orient'])})
 
 def _parts_list(kind: str, parts, B: int) -> list:
     "The part of each of B records: a list, one part for all, or the kind's only part."
@@ -303,11 +318,12 @@ class PartExpert(nn.Module):
 
     def forward(self, images: Tensor,          # (B, 3, S, S) crops in [0, 1]
                 parts: list | str | None = None,  # part of each crop; needed by the hand expert only
-                keypoints: Tensor | None = None   # (B, K, 3) as `PartCrops` gives them; None: image only
+                keypoints: Tensor | None = None,  # (B, K, 3) as `PartCrops` gives them; None: image only
+                frames: Tensor | None = None      # (B, 3, 3) the crops' frames (`crop_frame`): orientations come out camera-frame; None: crop-frame
                ) -> ExpertOutput:
         parts = _parts_list(self.kind, parts, len(images))
         values, f = self.predict(images, parts, keypoints)
-        return assemble_output(self.kind, values, f, parts)
+        return assemble_output(self.kind, values, f, parts, frames)
 
 class BodyExpert(PartExpert):
     "The body expert (the SPIN role): body crop → global orientation, body pose, shape and the crop's camera."
@@ -358,7 +374,8 @@ def expert_losses(expert: nn.Module,       # a `PartExpert`
     v, _ = expert.predict(batch['image'], batch['part'], batch.get('keypoints'))
     models = models or LossModels(batch['image'].device)
     if kind == 'hand':
-        L = {'rotation': pose_loss(v['hand_pose'], batch['hand_pose'])}
+        L = {'rotation': pose_loss(v['hand_pose'], batch['hand_pose']),
+             'rotation/hand_orient': pose_loss(v['global_orient'], batch['global_orient'])}   # the wrist, at the rotation weight
         if w.vertices != 0:
             L['vertices'] = point_loss(models.hand(v['hand_pose'], batch['betas']), models.hand(batch['hand_pose'], batch['betas']))
         return L
@@ -513,7 +530,8 @@ def evaluate_expert(expert: nn.Module,       # a `PartExpert`, its `mean_only` c
         idx = list(range(s, min(n, s + batch)))
         b = crops.batch(idx, rng, augment=False); gt = _gt_params(crops, idx).apply(lambda t: t.to(dev))
         with torch.no_grad():
-            out = expert(b['image'].to(dev), b['part'], b['keypoints'].to(dev))
+            out = expert(b['image'].to(dev), b['part'], b['keypoints'].to(dev), frames=b['crop_frame'].to(dev))
+            truth = torch.stack([crops.orientation(i) for i in idx]).to(dev) if kind != 'body' else None   # camera frame
             if kind == 'body':
                 p = model.zero_params(len(idx))
                 p.global_orient, p.body_pose, p.betas = (out.params[k] for k in ('global_orient', 'body_pose', 'betas'))
@@ -525,11 +543,12 @@ def evaluate_expert(expert: nn.Module,       # a `PartExpert`, its `mean_only` c
                 kp, gt_kp = model(p).keypoints3d, torch.stack([_t(crops.ds.labels.get(i, 'keypoints3d')) for i in idx]).to(dev)
                 sel = lambda k: torch.stack([k[j, KEYPOINT_PARTS[q]] for j, q in enumerate(b['part'])])
                 err = {'PA-MPJPE': pa_error(sel(kp), sel(gt_kp))}
+                if 'hand_orient' in out.extras: err['hand orientation (deg)'] = _head_angle(out.extras['hand_orient'], truth)
             else:
                 p = gt.apply(lambda t: t.clone()); p.face_pose, p.expression = out.params['face_pose'], out.params['expression']
                 err = {'PA-V2V': pa_error(model(p).vertices[:, face_ids], model(gt).vertices[:, face_ids])}
                 if 'head_orient' in out.extras:
-                    err['head orientation (deg)'] = _head_angle(out.extras['head_orient'], b['head_orient'].to(dev))
+                    err['head orientation (deg)'] = _head_angle(out.extras['head_orient'], truth)
         for m, e in err.items():
             rows += [dict(expert=label or type(expert).__name__, kind=kind, dataset=crops.name, index=i, part=q, metric=m,
                           value=float(v)) for i, q, v in zip(idx, b['part'], e.cpu())]
@@ -540,10 +559,10 @@ def summarise(rows: 'pd.DataFrame') -> 'pd.DataFrame':
     return rows.groupby(['kind', 'dataset', 'metric', 'expert'])['value'].agg(['mean', 'median', 'count']).round(2)
 
 # %% ../nbs/06_experts.ipynb #a5ceb02f
-ROTATION_FIELDS = ('global_orient', 'body_pose', 'left_hand_pose', 'right_hand_pose', 'face_pose', 'head_orient')
+ROTATION_FIELDS = ('global_orient', 'body_pose', 'left_hand_pose', 'right_hand_pose', 'face_pose', 'head_orient', 'hand_orient')
 FILE_REQUIRED = {'body': ('global_orient', 'body_pose', 'betas'), 'left_hand': ('left_hand_pose',),
                  'right_hand': ('right_hand_pose',), 'face': ('face_pose', 'expression')}
-FILE_OPTIONAL = ('camera', 'transl', 'head_orient', 'features', 'valid')
+FILE_OPTIONAL = ('camera', 'transl', 'head_orient', 'hand_orient', 'features', 'valid')
 
 class ExpertFileError(ValueError):
     "A file of expert outputs that does not follow the schema; the message names the file, the field and the records."
@@ -551,11 +570,12 @@ class ExpertFileError(ValueError):
 def _owners(name: str) -> tuple:
     "The parts whose records give field `name` (all parts for features and validity flags)."
     if name == 'head_orient': return ('face',)
+    if name == 'hand_orient': return ('left_hand', 'right_hand')
     if name in ('features', 'valid'): return PARTS
     return tuple(p for p, fs in PART_FIELDS.items() if name in fs)
 
 def _expected_shape(name: str, N: int, spec: ParamSpec, arr: np.ndarray) -> tuple:
-    shapes = spec.shapes(N) | {'head_orient': (N, 3, 3), 'valid': (N,)}
+    shapes = spec.shapes(N) | {'head_orient': (N, 3, 3), 'hand_orient': (N, 3, 3), 'valid': (N,)}
     if name == 'features': return (N, arr.shape[1] if arr.ndim == 2 else 'F')
     return shapes[name]
 
@@ -599,7 +619,7 @@ def _check_arrays(arrays: dict, where: str, spec: ParamSpec, invalid: str) -> Ex
                            f"{', ...' if len(r) > 5 else ''}); fix them, or load with invalid='flag' to mark them invalid")
             ok[r] = False
         out[k] = torch.as_tensor(np.array(a, np.float32))
-    feats = out.pop('features', torch.zeros(N, 0)); extras = {k: out.pop(k) for k in ('head_orient',) if k in out}
+    feats = out.pop('features', torch.zeros(N, 0)); extras = {k: out.pop(k) for k in ('head_orient', 'hand_orient') if k in out}
     if any(p == 'body' for p in parts):
         out.setdefault('camera', torch.tensor([1., 0., 0.]).repeat(N, 1)); out.setdefault('transl', torch.zeros(N, 3))
     return ExpertOutput(out, feats, parts, extras, valid=torch.as_tensor(ok), image_ids=ids)

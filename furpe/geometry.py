@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import roma
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -16,8 +17,9 @@ from .body import KEYPOINT_PARTS, weak_perspective
 # %% auto #0
 __all__ = ['PART_PADDING', 'frame_box', 'keypoint_box', 'part_box', 'crop_matrix', 'box_crop_matrices', 'invert_map', 'apply_map',
            'map_rotation', 'to_normalised', 'from_normalised', 'transform_keypoints', 'normalised_keypoints',
-           'box_coordinates', 'normalised_box', 'warp_crops', 'sample_crops', 'AugmentSpec', 'random_crop_matrix',
-           'augment_view', 'fit_weak_camera', 'mirror_rotations', 'mirror_keypoints', 'mirror_images']
+           'box_coordinates', 'normalised_box', 'warp_crops', 'sample_crops', 'ray_rotation', 'crop_frame',
+           'default_intrinsics', 'AugmentSpec', 'random_crop_matrix', 'augment_view', 'fit_weak_camera',
+           'mirror_rotations', 'mirror_keypoints', 'mirror_images']
 
 # %% ../nbs/04a_geometry.ipynb #b92f87a8
 PART_PADDING = {'body': 1.2, 'left_hand': 1.6, 'right_hand': 1.6, 'face': 1.4}  # box side ÷ the tight box side, per part
@@ -200,6 +202,33 @@ def sample_crops(images: Tensor,              # (B, C, H, W), square
     theta = torch.stack([torch.stack([sign * half, z, cx], -1), torch.stack([z, half, cy], -1)], 1)
     grid = F.affine_grid(theta, (len(images), images.shape[1], size, size), align_corners=False)
     return F.grid_sample(images, grid, mode='bilinear', padding_mode='zeros', align_corners=False)
+
+# %% ../nbs/04a_geometry.ipynb #b2c3d4e5
+def _f64(a) -> Tensor: return a.double() if isinstance(a, Tensor) else torch.as_tensor(np.asarray(a, np.float64))
+
+def ray_rotation(points,     # (..., 2) image pixels (NumPy or torch)
+                 intrinsics  # (..., 4) fx, fy, cx, cy
+                ) -> Tensor: # (..., 3, 3) float32
+    "The smallest rotation taking the optical axis (0, 0, 1) onto the ray through `points`, K⁻¹(u, v, 1)."
+    p, K = _f64(points), _f64(intrinsics)
+    d = torch.stack([(p[..., 0] - K[..., 2]) / K[..., 0], (p[..., 1] - K[..., 3]) / K[..., 1], torch.ones_like(p[..., 0])], -1)
+    d = d / d.norm(dim=-1, keepdim=True)
+    axis = torch.stack([-d[..., 1], d[..., 0], torch.zeros_like(d[..., 0])], -1)     # ẑ × d
+    s = axis.norm(dim=-1, keepdim=True); angle = torch.atan2(s, d[..., 2:3])
+    return roma.rotvec_to_rotmat(axis * torch.where(s > 1e-12, angle / s.clamp(min=1e-12), torch.ones_like(s))).float()
+
+def crop_frame(A,           # (..., 2, 3) image → crop maps (NumPy or torch)
+               intrinsics,  # (..., 4) fx, fy, cx, cy of the images
+               size: int    # crop side, pixels
+              ) -> Tensor:  # (..., 3, 3) float32: C, the crop camera's axes in the camera frame
+    "C = R_ray(crop centre) · R_Aᵀ: a crop-frame orientation R is the camera-frame orientation C R."
+    A = _f64(A); Ai = invert_map(A)
+    centre = Ai[..., :2] @ A.new_full((2,), (size - 1) / 2) + Ai[..., 2]              # the crop's centre in the image
+    return ray_rotation(centre, intrinsics) @ map_rotation(A).float().transpose(-1, -2)
+
+def default_intrinsics(width: int, height: int) -> np.ndarray:  # (4,) fx, fy, cx, cy
+    "Intrinsics for an image that has none: focal length the image diagonal, principal point at the centre."
+    f = float(np.hypot(width, height)); return np.array([f, f, (width - 1) / 2, (height - 1) / 2], np.float32)
 
 # %% ../nbs/04a_geometry.ipynb #9af7dbb0
 @dataclass

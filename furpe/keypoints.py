@@ -15,15 +15,19 @@ import torch.nn.functional as F
 
 from .core import derive_seed, progress, resolve_device, seed_everything
 from .body import KEYPOINT_NAMES, KEYPOINT_PARTS
-from .geometry import (PART_PADDING, AugmentSpec, apply_map, augment_view, box_crop_matrices, frame_box, invert_map,
-                            keypoint_box, warp_crops)
+from .geometry import (PART_PADDING, AugmentSpec, apply_map, augment_view, box_crop_matrices, frame_box, from_normalised, invert_map,
+                            keypoint_box, mirror_images, mirror_keypoints, part_box, random_crop_matrix, to_normalised,
+                            transform_keypoints, warp_crops)
 
 # %% auto #0
-__all__ = ['OPENPOSE_FIELDS', 'SELECTION_THRESHOLDS', 'MISS_DISTANCE', 'DEFAULT_DETECTOR_NOISE', 'write_openpose_json',
-           'read_openpose_json', 'heatmap_to_crop', 'crop_to_heatmap', 'heatmap_targets', 'decode_heatmaps',
-           'DetectorConfig', 'KeypointDetector', 'build_detector', 'save_detector', 'load_detector', 'detect_batch',
-           'detect', 'training_view', 'detector_batch', 'heatmap_loss', 'train_detector', 'pck',
-           'confidence_separation', 'DetectorNoise', 'simulate_detections', 'fit_detector_noise']
+__all__ = ['OPENPOSE_FIELDS', 'SELECTION_THRESHOLDS', 'HAND_SIDES', 'HAND_KEYPOINTS', 'HAND_AUGMENT', 'MISS_DISTANCE',
+           'DEFAULT_DETECTOR_NOISE', 'write_openpose_json', 'read_openpose_json', 'heatmap_to_crop', 'crop_to_heatmap',
+           'heatmap_targets', 'decode_heatmaps', 'DetectorConfig', 'KeypointDetector', 'build_detector',
+           'save_detector', 'load_detector', 'detect_batch', 'detect', 'training_view', 'detector_batch',
+           'heatmap_loss', 'train_detector', 'pck', 'confidence_separation', 'build_hand_detector',
+           'mirror_crop_keypoints', 'hand_boxes', 'detect_hands', 'hand_training_view', 'hand_batch',
+           'train_hand_detector', 'rescale', 'hand_pck', 'hand_stage_table', 'DetectorNoise', 'simulate_detections',
+           'fit_detector_noise']
 
 # %% ../nbs/05_keypoints.ipynb #5ba3aeda
 OPENPOSE_FIELDS = {  # JSON list → (part in KEYPOINT_PARTS, number of keypoints), in the order OpenPose writes them
@@ -196,9 +200,11 @@ def detect_batch(model: nn.Module,   # a `KeypointDetector` (anything with `.cfg
                  boxes=None,         # (N, 4) person boxes; None or invalid rows: the whole image (`frame_box`)
                  batch_size: int = 32,
                  refine: int = 0,    # re-detect this many times on a box around the confident keypoints
-                 refine_conf: float = 0.3  # confidence a keypoint needs to shape the refined box
+                 refine_conf: float = 0.3, # confidence a keypoint needs to shape the refined box
+                 hands: nn.Module | None = None,  # a hand network (`train_hand_detector`): second pass on the hand crops
+                 hand_conf: float = 0.2     # first-pass keypoints above it place a hand's box (the hands' selection threshold)
                 ) -> np.ndarray:     # (N, K, 3) x, y in image pixels, confidence
-    "Detect whole-body keypoints in many images (one person per image, in its box)."
+    "Detect whole-body keypoints in many images (one person per image, in its box); with `hands`, hands from their own crops."
     S, stride, was_training = model.cfg.input_size, model.cfg.stride, model.training
     boxes = [None] * len(images) if boxes is None else list(boxes)
     boxes = np.stack([frame_box(im) if b is None or (len(b) > 3 and b[3] <= 0) else np.asarray(b, np.float32)[:4]
@@ -215,15 +221,17 @@ def detect_batch(model: nn.Module,   # a `KeypointDetector` (anything with `.cfg
     if refine > 0 and len(out):
         new = keypoint_box(out, (1, 1), min_conf=refine_conf)                  # (N, 4); not valid: keep the box
         out = detect_batch(model, images, np.where(new[:, 3:] > 0, new, boxes), batch_size, refine - 1, refine_conf)
+    if hands is not None and len(out): out = detect_hands(hands, images, out, hand_conf, batch_size)   # after refining
     return out
 
 def detect(model: nn.Module,       # a `KeypointDetector`
            image: np.ndarray,      # (H, W, 3) uint8
            box=None,               # (4,) centre x, centre y, side, valid — e.g. `geometry.keypoint_box`; None: the whole image
-           refine: int = 0         # re-detect this many times on a box around the confident keypoints
+           refine: int = 0,        # re-detect this many times on a box around the confident keypoints
+           hands: nn.Module | None = None  # a hand network: hands from their own crops (see `detect_hands`)
           ) -> np.ndarray:         # (K, 3) x, y in image pixels, confidence = heatmap peak
     "Whole-body keypoints of the person in `box` (the OpenPose role)."
-    return detect_batch(model, [image], None if box is None else [box], refine=refine)[0]
+    return detect_batch(model, [image], None if box is None else [box], refine=refine, hands=hands)[0]
 
 # %% ../nbs/05_keypoints.ipynb #2380c867
 def _check_labelled(datasets: list) -> list:
@@ -267,21 +275,31 @@ def train_detector(datasets,                 # labelled datasets (`open_dataset`
                    **kwargs                  # for `build_detector`: input_size, width, sigma
                   ) -> KeypointDetector:     # in evaluation mode; `.losses` holds the loss of every step
     "Train the whole-body keypoint detector on random views of ground-truth person boxes."
-    datasets = _check_labelled(datasets)
     seed_everything(seed)
-    dev = resolve_device(device)
-    model = (model if model is not None else build_detector(seed=seed, **kwargs)).to(dev).train()
+    model = model if model is not None else build_detector(seed=seed, **kwargs)
+    make = lambda ds, picks, rng: detector_batch(ds, picks, rng, model.cfg.input_size, augment)
+    return _fit(model, datasets, make, steps, batch, lr, seed, device, 'detector')
+
+def _fit(model: KeypointDetector, datasets: list,
+         make_batch,                   # (datasets, picks, rng) → images (B, 3, S, S), keypoints (B, K, 3) crop pixels
+         steps: int, batch: int, lr: float, seed: int, device: str,
+         name: str                     # names the random stream of the views and the progress bar
+        ) -> KeypointDetector:
+    "Adam on `heatmap_loss` over random samples of the (labelled) datasets; `.losses` holds every step's loss."
+    datasets = _check_labelled(datasets)
+    dev = resolve_device(device); model = model.to(dev).train()
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     pool = [(d, i) for d, ds in enumerate(datasets) for i in range(len(ds))]
-    rng = np.random.default_rng(derive_seed(seed, 'detector', 'views'))
+    rng = np.random.default_rng(derive_seed(seed, name, 'views'))
     model.losses = []
-    bar = progress(range(steps), desc='detector')
+    bar = progress(range(steps), desc=name)
     for _ in bar:
-        x, kp = detector_batch(datasets, [pool[j] for j in rng.integers(len(pool), size=batch)], rng, model.cfg.input_size, augment)
+        x, kp = make_batch(datasets, [pool[j] for j in rng.integers(len(pool), size=batch)], rng)
         loss = heatmap_loss(model, x.to(dev), kp.to(dev))
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         model.losses.append(loss.item()); bar.set_postfix(loss=f'{loss.item():.3f}')
     return model.eval()
+
 
 # %% ../nbs/05_keypoints.ipynb #e4c2961a
 SELECTION_THRESHOLDS = {'body': 0.1, 'left_hand': 0.2, 'right_hand': 0.2, 'face': 0.4}  # paper, step 1
@@ -326,6 +344,174 @@ def confidence_separation(pred: np.ndarray,   # (N, 137, 3) detections
         out[part] = {'conf_visible': m(c[v]), 'conf_hidden': m(c[~v]),
                      'pass_visible': m(c[v] > thresholds[part]), 'pass_hidden': m(c[~v] > thresholds[part])}
     return out
+
+# %% ../nbs/05_keypoints.ipynb #877587f9
+HAND_SIDES = ('left_hand', 'right_hand')   # hand parts of KEYPOINT_PARTS; the hand network sees right hands (left ones mirrored)
+HAND_KEYPOINTS = KEYPOINT_PARTS['right_hand'].stop - KEYPOINT_PARTS['right_hand'].start   # 21: wrist + 4 per finger
+HAND_AUGMENT = AugmentSpec(scale=0.3, rotation=0.6, shift=0.15, colour=0.2)   # a first-pass hand box's jitter, turns, colour
+
+def build_hand_detector(input_size: int = 64,  # hand crop side, pixels (a multiple of 16)
+                        width: int = 16,       # channels of the first stage
+                        sigma: float = 1.0,    # target Gaussian standard deviation, heatmap cells
+                        seed: int = 0          # initial weights
+                       ) -> KeypointDetector:
+    "A fresh hand-keypoint network: the detector's architecture with 21 heatmaps (one right hand) on a hand crop."
+    return build_detector(HAND_KEYPOINTS, input_size, width, sigma, seed)
+
+def mirror_crop_keypoints(kp: torch.Tensor,   # (B, K, 3) crop pixels x, y, confidence
+                          size: int,          # crop side, pixels
+                          which: torch.Tensor | None = None  # (B,) bool: records to mirror; None: all
+                         ) -> torch.Tensor:   # (B, K, 3)
+    "Keypoints of left–right flipped crops in crop pixels (x → size − 1 − x): `geometry.mirror_keypoints` in pixels."
+    u = torch.cat([to_normalised(kp[..., :2], size), kp[..., 2:]], -1)
+    m = mirror_keypoints(u, which)
+    return torch.cat([from_normalised(m[..., :2], size), m[..., 2:]], -1)
+
+
+# %% ../nbs/05_keypoints.ipynb #1584add4
+def hand_boxes(keypoints: np.ndarray,  # (N, 137, 3) first-pass keypoints, image pixels x, y, confidence
+               images: list,           # N images (H, W, 3), for the frames
+               min_conf: float = SELECTION_THRESHOLDS['right_hand']  # keypoints above it place a hand's box
+              ) -> np.ndarray:         # (N, 2, 4) per image and side (HAND_SIDES order): centre x, centre y, side, valid
+    "The second pass's hand boxes: `geometry.part_box` of each hand's confident first-pass keypoints (the kit's padding)."
+    kp = np.asarray(keypoints, np.float32)
+    return np.stack([np.stack([part_box(k, s, im.shape[1::-1], min_conf) for s in HAND_SIDES]) for k, im in zip(kp, images)]
+                    ) if len(kp) else np.zeros((0, 2, 4), np.float32)
+
+@torch.no_grad()
+def detect_hands(model: nn.Module,       # a hand network (`build_hand_detector`, 21 heatmaps of a right hand)
+                 images: list,           # N images (H, W, 3) uint8
+                 keypoints: np.ndarray,  # (N, 137, 3) first-pass keypoints, image pixels
+                 min_conf: float = SELECTION_THRESHOLDS['right_hand'],  # first-pass keypoints above it place the hand box
+                 batch_size: int = 64
+                ) -> np.ndarray:         # (N, 137, 3) the hands with a valid box replaced by the hand network's
+    "Second pass: each hand with a valid first-pass box gets the hand network's 21 keypoints and confidences."
+    if model.cfg.num_keypoints != HAND_KEYPOINTS:
+        raise ValueError(f"a hand network has {HAND_KEYPOINTS} heatmaps, this one {model.cfg.num_keypoints}: pass `build_hand_detector`'s model.")
+    S, out = model.cfg.input_size, np.array(keypoints, np.float32, copy=True)
+    boxes = hand_boxes(out, images, min_conf)                               # (N, 2, 4)
+    jobs = [(i, h) for i in range(len(out)) for h in range(len(HAND_SIDES)) if boxes[i, h, 3] > 0]
+    if not jobs: return out
+    A = box_crop_matrices(np.stack([boxes[i, h] for i, h in jobs]), S)     # (J, 2, 3) image → hand crop
+    left = torch.tensor([HAND_SIDES[h] == 'left_hand' for _, h in jobs])
+    was_training, dev = model.training, _model_device(model)
+    model.eval()
+    for s in range(0, len(jobs), batch_size):
+        part = slice(s, s + batch_size)
+        x = mirror_images(warp_crops([images[i] for i, _ in jobs[part]], A[part], S), left[part])   # left hands mirrored
+        kp = decode_heatmaps(model(x.to(dev)).float()).cpu()
+        kp = mirror_crop_keypoints(torch.cat([heatmap_to_crop(kp[..., :2], model.cfg.stride), kp[..., 2:]], -1), S, left[part]).numpy()
+        xy = apply_map(kp[..., :2], invert_map(A[part]))                    # crop → image pixels
+        for (i, h), p, c in zip(jobs[part], xy, kp[..., 2]):
+            out[i, KEYPOINT_PARTS[HAND_SIDES[h]]] = np.concatenate([p, c[:, None]], -1)
+    model.train(was_training)
+    return out
+
+
+# %% ../nbs/05_keypoints.ipynb #60c3ff09
+def hand_training_view(dataset, index: int,     # a labelled dataset (`open_dataset`) and a sample in it
+                       rng: np.random.Generator,
+                       input_size: int = 64,     # hand crop side, pixels
+                       augment: AugmentSpec = HAND_AUGMENT,
+                       hand_px: tuple = (8., 48.),  # the hand's tight side is resampled to U_log(lo, hi) source pixels
+                       side: str | None = None   # 'left_hand' or 'right_hand'; None: drawn ∝ visible keypoints + ½
+                      ) -> tuple:                # image (3, S, S) float, keypoints (21, 3) crop pixels (a right hand)
+    "One hand view as the second pass sees it: a jittered hand box, the hand shrunk to pool-hand resolution, left hands mirrored."
+    image, kp = dataset.get(index, 'image'), dataset.labels.get(index, 'keypoints2d')
+    if side is None:
+        n = np.array([(kp[KEYPOINT_PARTS[s], 2] > 0.5).sum() for s in HAND_SIDES], float) + 0.5
+        side = HAND_SIDES[rng.choice(len(HAND_SIDES), p=n / n.sum())]
+    box = part_box(kp, side, image.shape[1::-1], min_conf=-1)              # the whole hand, hidden keypoints too
+    A = random_crop_matrix(box, input_size, rng, augment)                    # image → crop
+    k = 4                                                                    # warp at k× then shrink (antialiased)
+    A_hi = np.concatenate([k * A[:, :2], k * A[:, 2:] + (k - 1) / 2], 1)      # crop pixel p ↔ k·p + (k − 1)/2
+    x = warp_crops(image, A_hi, k * input_size)[None]
+    crop_side = input_size / np.sqrt(abs(np.linalg.det(A[:, :2].astype(np.float64))))   # image pixels across the crop
+    hand = box[2] / PART_PADDING[side]                                       # the hand's tight side, image pixels
+    r = np.exp(rng.uniform(*np.log(hand_px)))                                # the hand's size in the pipeline
+    if r < hand:                                                             # shrink the crop so the hand spans r pixels
+        low = max(4, int(round(crop_side * r / hand)))
+        x = F.interpolate(x, size=(low, low), mode='bilinear', antialias=True, align_corners=False)
+    x = F.interpolate(x, size=(input_size, input_size), mode='bilinear', antialias=True, align_corners=False)
+    gain = torch.from_numpy(rng.uniform(1 - augment.colour, 1 + augment.colour, 3)).float()[:, None, None]
+    x = (x[0] * gain).clamp(0, 1)
+    kc = torch.from_numpy(transform_keypoints(kp[KEYPOINT_PARTS[side]], A, input_size))
+    left = torch.tensor([side == 'left_hand'])
+    return mirror_images(x[None], left)[0], mirror_crop_keypoints(kc[None], input_size, left)[0]
+
+def hand_batch(datasets: list, picks: list,  # labelled datasets; (dataset index, sample index) pairs
+               rng: np.random.Generator, input_size: int = 64, augment: AugmentSpec = HAND_AUGMENT,
+               hand_px: tuple = (8., 48.)) -> tuple:
+    "A hand training batch: images (B, 3, S, S) and right-hand keypoints (B, 21, 3) in crop pixels."
+    views = [hand_training_view(datasets[d], i, rng, input_size, augment, hand_px) for d, i in picks]
+    return torch.stack([v[0] for v in views]), torch.stack([v[1] for v in views])
+
+
+# %% ../nbs/05_keypoints.ipynb #64a146f5
+def train_hand_detector(datasets,                 # labelled datasets (`hand_part`, and whole-body ones: `curated`, `body_part`), or one
+                        steps: int = 1000,        # optimisation steps
+                        batch: int = 32,          # hand views per step
+                        lr: float = 1e-3,         # Adam learning rate
+                        seed: int = 0,            # weights, sample order and views all derive from it
+                        device: str = 'auto',
+                        model: KeypointDetector | None = None,  # fine-tune this one; None: `build_hand_detector(**kwargs)`
+                        augment: AugmentSpec = HAND_AUGMENT,   # box jitter, turns, colour
+                        hand_px: tuple = (8., 48.),            # source resolution of the hands, pixels (log-uniform)
+                        **kwargs                  # for `build_hand_detector`: input_size, width, sigma
+                       ) -> KeypointDetector:     # in evaluation mode; `.losses` holds the loss of every step
+    "Train the hand-keypoint network on hand crops that look like the second pass's (see `hand_training_view`)."
+    seed_everything(seed)
+    model = model if model is not None else build_hand_detector(seed=seed, **kwargs)
+    if model.cfg.num_keypoints != HAND_KEYPOINTS: raise ValueError(f"a hand network has {HAND_KEYPOINTS} heatmaps, this one {model.cfg.num_keypoints}.")
+    make = lambda ds, picks, rng: hand_batch(ds, picks, rng, model.cfg.input_size, augment, hand_px)
+    return _fit(model, datasets, make, steps, batch, lr, seed, device, 'hand_detector')
+
+
+# %% ../nbs/05_keypoints.ipynb #b932ab4f
+def rescale(images: list,            # N images (H, W, 3) uint8
+            keypoints: np.ndarray,   # (N, K, 3) image pixels x, y, confidence/visibility
+            factors                  # one factor or (N,) factors: new side ÷ old side
+           ) -> tuple:               # (images, (N, K, 3) keypoints in the new pixels)
+    "Images resized (antialiased bilinear) and their keypoints with them (pixel centres at whole numbers)."
+    ims, kp = [], np.array(keypoints, np.float32, copy=True)
+    for n, (im, f) in enumerate(zip(images, np.broadcast_to(np.asarray(factors, float), (len(images),)))):
+        H, W = im.shape[:2]; h, w = max(8, int(round(H * f))), max(8, int(round(W * f)))
+        x = F.interpolate(torch.from_numpy(np.ascontiguousarray(im)).permute(2, 0, 1)[None].float(), size=(h, w),
+                          mode='bilinear', antialias=True, align_corners=False)
+        ims.append(x[0].permute(1, 2, 0).round().clamp(0, 255).to(torch.uint8).numpy())
+        kp[n, :, :2] = (kp[n, :, :2] + 0.5) * np.array([w / W, h / H], np.float32) - 0.5
+    return ims, kp
+
+def hand_pck(pred: np.ndarray,        # (N, 137, 3) detections
+             gt: np.ndarray,          # (N, 137, 3) ground truth with visibility
+             thresholds: tuple = (0.1, 0.2)  # fractions of each hand's own tight box side
+            ) -> dict:                # threshold → PCK of both hands' visible keypoints pooled
+    "PCK of the hand keypoints against each hand's own box (`pck(..., reference='part')`), both hands pooled."
+    g = np.array(gt, np.float64, copy=True).reshape(-1, 137, 3)
+    for p in ('body', 'face'): g[:, KEYPOINT_PARTS[p], 2] = 0
+    return {t: pck(pred, g, t, reference='part')['all'] for t in thresholds}
+
+def hand_stage_table(detector: nn.Module,  # the first pass (`KeypointDetector`)
+                     hands: nn.Module,     # the hand network
+                     sets: dict,           # name → (images, (N, 137, 3) ground truth)
+                     thresholds: tuple = (0.1, 0.2), refine: int = 1,
+                     hand_conf: float = SELECTION_THRESHOLDS['right_hand']):
+    "Hand PCK against the hands' own boxes: first pass alone, with the hand stage, and the hand stage on true hand boxes."
+    import pandas as pd
+    rows = []
+    for name, (images, gt) in sets.items():
+        gt = np.asarray(gt, np.float32)
+        first = detect_batch(detector, images, refine=refine)
+        truth = gt.copy(); truth[..., 2] = (gt[..., 2] > 0.5)               # the true boxes: visible keypoints
+        sides = np.stack([_tight_boxes(gt[:, KEYPOINT_PARTS[s]])[:, 2] for s in HAND_SIDES], 1)   # (N, 2) tight sides, pixels
+        for stage, src, conf in (('first pass', first, hand_conf), ('first pass + hand stage', first, hand_conf),
+                                 ('hand stage, true boxes', truth, 0.5)):
+            kp = first if stage == 'first pass' else detect_hands(hands, images, src, conf)
+            rows.append({'set': name, 'stage': stage, 'hand px (median)': float(np.nanmedian(sides)),
+                         'boxes valid': float((hand_boxes(src, images, conf)[..., 3] > 0).mean()),
+                         **{f'PCK@{t}': v for t, v in hand_pck(kp, gt, thresholds).items()}})
+    return pd.DataFrame(rows).set_index(['set', 'stage'])
+
 
 # %% ../nbs/05_keypoints.ipynb #f92fe758
 MISS_DISTANCE = 0.5   # a visible keypoint detected farther than this × its part's tight box side is a miss

@@ -13,17 +13,18 @@ import torch
 from torch import Tensor
 
 from .core import progress, resolve_device
-from .body import ANNY_SPEC, BodyParams, KEYPOINT_PARTS, PARTS, get_body_model, weak_perspective
+from .body import ANNY_SPEC, BodyParams, KEYPOINT_PARTS, PARTS, compose_merge, get_body_model, weak_perspective
 from .data import DatasetCard, FieldSpec, open_dataset, open_ground_truth, read_params, write_dataset
 from .geometry import apply_map, box_crop_matrices, fit_weak_camera, normalised_keypoints, part_box, to_normalised, warp_crops
 from .keypoints import SELECTION_THRESHOLDS, detect_batch, load_detector
 from .experts import load_expert
+from .geometry import crop_frame, default_intrinsics
 from .evaluation import part_pa_errors
 
 # %% auto #0
-__all__ = ['POOLS', 'LABEL_PARTS', 'SelectionConfig', 'count_confident', 'confident_mask', 'output_validity',
-           'reprojection_error', 'select', 'label_schema', 'label_batch', 'ground_truth_reprojection', 'PseudoLabeler',
-           'pseudo_name', 'generate_pseudo_labels', 'stored_stats', 'selection_stats', 'label_errors',
+__all__ = ['POOLS', 'LABEL_PARTS', 'COMPOSED_JOINTS', 'SelectionConfig', 'count_confident', 'confident_mask', 'output_validity',
+           'reprojection_error', 'select', 'merge_outputs', 'label_schema', 'label_batch', 'ground_truth_reprojection',
+           'PseudoLabeler', 'pseudo_name', 'generate_pseudo_labels', 'stored_stats', 'selection_stats', 'label_errors',
            'selection_report', 'reprojection_sweep', 'plot_selection']
 
 # %% ../nbs/07_selection.ipynb #c2d86684
@@ -95,6 +96,18 @@ def select(stats: dict,                  # 'n_confident' (N,), 'valid' (N, 4) pe
 POOLS = ('h36m', 'mpi', '3dpw', 'ochuman', 'posetrack', 'eft')   # the unlabeled pools (DESIGN: synthetic world)
 LABEL_PARTS = PARTS   # ('body', 'left_hand', 'right_hand', 'face')
 _KIND = {'body': 'body', 'left_hand': 'hand', 'right_hand': 'hand', 'face': 'face'}
+COMPOSED_JOINTS = ('head', 'left_wrist', 'right_wrist')   # joints whose orientation the part experts set (eqs. 2–3)
+_ORIENT_SOURCE = {'head': ('face', 'head_orient'), 'left_wrist': ('left_hand', 'hand_orient'), 'right_wrist': ('right_hand', 'hand_orient')}
+
+def merge_outputs(outs: dict,            # part → `ExpertOutput` of that part's crops (orientations camera-frame)
+                  model,                 # the whole-body model (its kinematic chains)
+                  compose: tuple = COMPOSED_JOINTS  # joints set from the part experts' orientations; (): the plain merge
+                 ) -> BodyParams:
+    "The pseudo label of eqs. 1–3: the parts' parameters merged, the face's head and the hands' wrist orientations composed in."
+    bad = sorted(set(compose) - set(_ORIENT_SOURCE))
+    if bad: raise ValueError(f"compose holds unknown joints {bad}; choose from {COMPOSED_JOINTS}.")
+    orient = {j: outs[_ORIENT_SOURCE[j][0]].extras.get(_ORIENT_SOURCE[j][1]) for j in compose}
+    return compose_merge({p: outs[p].part_params(p) for p in PARTS}, orient, model)
 
 def label_schema(spec=ANNY_SPEC, feature_dim: dict | None = None) -> dict:
     "Fields of a pseudo-label dataset: the label, expert features, detector keypoints, boxes and the selection statistics."
@@ -122,18 +135,22 @@ def label_batch(images: list,           # B images (H, W, 3) uint8
                 body_model,             # the whole-body model (e.g. `get_body_model('anny')`)
                 thresholds: dict = SELECTION_THRESHOLDS,
                 keypoints: np.ndarray | None = None,  # (B, 137, 3) keypoints to use instead of detecting (e.g. OpenPose files)
-                device: str | torch.device | None = None  # where crops and experts run; None: the body expert's parameters' device
+                device: str | torch.device | None = None,  # where crops and experts run; None: the body expert's parameters' device
+                intrinsics: np.ndarray | None = None,  # (B, 4) fx, fy, cx, cy of the images; None: `default_intrinsics` of each
+                compose: tuple = COMPOSED_JOINTS       # joints the part experts' orientations set (`merge_outputs`); (): the plain merge
                ) -> dict:               # field → (B, ...) numpy arrays, `label_schema`'s fields
     "Pseudo whole-body labels of a batch of images, with the statistics selection needs."
     dev = torch.device(device) if device is not None else next(experts['body'].parameters()).device
     kp = detect_batch(detector, images, refine=1) if keypoints is None else np.asarray(keypoints, np.float32)
+    K = np.stack([default_intrinsics(im.shape[1], im.shape[0]) for im in images]) if intrinsics is None else np.asarray(intrinsics)
     outs, boxes, ok, maps = {}, {}, {}, {}
     for part in PARTS:
         kind = _KIND[part]; ex = experts[kind]
         x, k, b, maps[part] = _crop(images, kp, part, ex.crop_size, thresholds[part])
-        outs[part] = ex(x.to(dev), part if kind == 'hand' else None, k.to(dev)).apply(lambda t: t.detach())
+        C = crop_frame(maps[part], K, ex.crop_size).to(dev)                    # crop frame → camera frame
+        outs[part] = ex(x.to(dev), part if kind == 'hand' else None, k.to(dev), frames=C).apply(lambda t: t.detach())
         boxes[part], ok[part] = b, b[:, 3] > 0
-    params = BodyParams.merge({p: outs[p].part_params(p) for p in PARTS})
+    params = merge_outputs(outs, body_model, compose)
     P = params.to_dict()
     feats = {p: outs[p].features for p in PARTS}
     valid = output_validity(P, feats, ok)
@@ -187,9 +204,9 @@ def _sha(path: Path) -> str: return hashlib.sha256(Path(path).read_bytes()).hexd
 class PseudoLabeler:
     "Picklable labeller of one pool for `write_dataset`: loads the detector and experts on first use."
     def __init__(self, root: Path, pool: str, detector: Path, experts: dict, device: str = 'cpu',
-                 thresholds: dict = SELECTION_THRESHOLDS):
+                 thresholds: dict = SELECTION_THRESHOLDS, compose: tuple = COMPOSED_JOINTS):
         self.root, self.pool, self.detector, self.experts = Path(root), pool, Path(detector), {k: Path(v) for k, v in experts.items()}
-        self.device, self.thresholds, self._m = device, dict(thresholds), None
+        self.device, self.thresholds, self.compose, self._m = device, dict(thresholds), tuple(compose), None
 
     def _models(self):
         if self._m is None:
@@ -201,7 +218,8 @@ class PseudoLabeler:
     def batch(self, indices, rng=None):
         "The labels of pool images `indices`, one dict per image."
         ds, det, ex, body = self._models()
-        lab = label_batch([ds.get(int(i), 'image') for i in indices], det, ex, body, self.thresholds)
+        K = np.stack([ds.get(int(i), 'intrinsics') for i in indices]) if 'intrinsics' in ds.card.schema else None
+        lab = label_batch([ds.get(int(i), 'image') for i in indices], det, ex, body, self.thresholds, intrinsics=K, compose=self.compose)
         return [{k: v[j] for k, v in lab.items()} for j in range(len(indices))]
 
     def __call__(self, i, rng=None): return self.batch([i], rng)[0]
@@ -214,15 +232,17 @@ def generate_pseudo_labels(root: Path,          # datasets folder holding the po
                            experts: dict,       # kind → `save_expert` checkpoint
                            device: str = 'cpu', workers: int = 1, rank: int = 0, world_size: int = 1,
                            max_shards: int | None = None,   # stop after this many new shards (tests of interruption)
-                           thresholds: dict = SELECTION_THRESHOLDS) -> DatasetCard:
+                           thresholds: dict = SELECTION_THRESHOLDS,
+                           compose: tuple = COMPOSED_JOINTS  # joints set from the part experts' orientations; (): the plain merge (ablation)
+                          ) -> DatasetCard:
     "Label a pool with the detector and experts; the labels are written beside it as '<pool>_pseudo' (resumable, sharded by rank)."
     src = open_dataset(root, pool)
     fd = {p: load_expert(experts[_KIND[p]]).feature_dim for p in PARTS}
     card = DatasetCard(name=pseudo_name(pool), num_samples=src.card.num_samples, shard_size=src.card.shard_size,
                        seed=src.card.seed, schema=label_schema(feature_dim=fd), labelled=False, profile=src.card.profile,
                        settings={'pool': pool, 'detector': _sha(detector), 'experts': {k: _sha(v) for k, v in sorted(experts.items())},
-                                 'thresholds': dict(thresholds)})
-    return write_dataset(root, card, PseudoLabeler(root, pool, detector, experts, device, thresholds), workers=workers,
+                                 'thresholds': dict(thresholds), 'compose': list(compose)})
+    return write_dataset(root, card, PseudoLabeler(root, pool, detector, experts, device, thresholds, compose), workers=workers,
                          rank=rank, world_size=world_size, max_shards=max_shards)
 
 def stored_stats(labels  # an opened label dataset (`<pool>_pseudo`, or `mixture.oracle_labels`' `<pool>_oracle`)

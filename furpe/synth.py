@@ -27,7 +27,7 @@ __all__ = ['PHENOTYPES', 'ADULT_AGE', 'BODY_JOINTS', 'HAND_JOINTS', 'NEUTRAL_POS
            'look_rotation', 'intrinsics', 'frame_points', 'background_image', 'Occluder', 'SceneSpec', 'DomainConfig',
            'Scene', 'sample_scenes', 'sample_scene', 'scene_keypoints', 'canonical_keypoints', 'knee_bend',
            'plot_keypoints2d', 'plot_scene', 'sample_schema', 'keypoint_visibility', 'render_scene', 'dataset_name',
-           'generate_domain', 'generate_profile']
+           'validation_twin', 'generate_domain', 'generate_profile']
 
 # %% ../nbs/03_synth.ipynb #ad1b91da
 PHENOTYPES = ('gender', 'age', 'muscle', 'weight', 'height', 'proportions')
@@ -604,7 +604,7 @@ DOMAINS = {d.name: d for d in [
                  elevation=(-20., 40.), backgrounds=ALL_BACKGROUNDS, **_SCENE_FX),
     DomainConfig('face_part', 'face-expert data', 'expert', True, ('face',), framing='face', image_size=(224, 224),
                  actions=('stand', 'walk_stride', 'sit', 'phone', 'point', 'wave', 'reach', 'arms_raised'),
-                 expression_rate=3., fov=(10., 25.), fill=(.45, .7), yaw=(-50., 50.), elevation=(-15., 20.),
+                 expression_rate=3., fov=(10., 25.), fill=(.45, .7), yaw=(-180., 180.), elevation=(-15., 20.),
                  backgrounds=ALL_BACKGROUNDS, **_SCENE_FX),
     DomainConfig('ehf', 'EHF', 'test', True, _ALL_PARTS, image_size=(320, 240), pose_noise=.8, blend_prob=.2,
                  expression_rate=2., n_subjects=1, n_cameras=1, distance=(2.5, 2.8), yaw=(-30., 30.),
@@ -959,7 +959,8 @@ def keypoint_visibility(kp2d: np.ndarray,   # (137, 2) pixels
                         z: np.ndarray,      # (137,) camera-frame depth of each keypoint
                         depth: np.ndarray,  # (H, W) rendered depth (0: nothing)
                         mask: np.ndarray,   # (H, W) part mask after occluders
-                        tolerance: float = 0.12  # joints lie inside the body: how far behind the surface still counts
+                        tolerance: float = 0.12,  # joints lie inside the body: how far behind the surface still counts
+                        surface: float = 0.02     # face landmarks lie on the skin: a landmark deeper than this is behind the head
                        ) -> np.ndarray:    # (137,) 1 visible, 0 not
     "Visible = inside the image, on the rendered person (hand and face keypoints on their own part) and not behind something."
     H, W = mask.shape
@@ -969,12 +970,13 @@ def keypoint_visibility(kp2d: np.ndarray,   # (137, 2) pixels
     own = np.zeros(137, np.uint8)  # part label each keypoint should land on (0: any part)
     for i, p in enumerate(PARTS):
         if p != 'body': own[KEYPOINT_PARTS[p]] = i + 1
+    tol = np.full(137, tolerance); tol[KEYPOINT_PARTS['face']] = surface
     vis = np.zeros(137, bool)
     for dy in (-1, 0, 1):          # a 3×3 neighbourhood forgives keypoints on silhouettes
         for dx in (-1, 0, 1):
             xx, yy = np.clip(xc + dx, 0, W - 1), np.clip(yc + dy, 0, H - 1)
             lab, d = mask[yy, xx], depth[yy, xx]
-            vis |= (lab > 0) & ((own == 0) | (lab == own)) & (z <= d + tolerance)
+            vis |= (lab > 0) & ((own == 0) | (lab == own)) & (z <= d + tol)
     return (vis & inside).astype(np.float32)
 
 def render_scene(scene, model,
@@ -1008,7 +1010,7 @@ def render_scene(scene, model,
     return sample
 
 # %% ../nbs/03_synth.ipynb #138611f5
-PROFILE_SIZES = {   # (domain, split) → number of images, per profile
+PROFILE_SIZES = {   # (domain, split) → number of images, per profile; every test set's validation twin is added below
     'smoke': {('curated', 'train'): 8, ('h36m', 'train'): 8, ('mpi', 'train'): 8, ('3dpw', 'train'): 4, ('3dpw', 'test'): 4,
               ('ochuman', 'train'): 4, ('posetrack', 'train'): 4, ('eft', 'train'): 4,
               ('body_part', 'train'): 8, ('body_part', 'test'): 4, ('hand_part', 'train'): 8, ('hand_part', 'test'): 4,
@@ -1022,11 +1024,23 @@ PROFILE_SIZES = {   # (domain, split) → number of images, per profile
               ('body_part', 'train'): 100000, ('body_part', 'test'): 5000, ('hand_part', 'train'): 100000, ('hand_part', 'test'): 5000,
               ('face_part', 'train'): 100000, ('face_part', 'test'): 5000, ('ehf', 'test'): 100, ('now', 'test'): 2000, ('freihand', 'test'): 3960},
 }
-SPLIT_OFFSET = {'train': 0, 'test': 10_000_000}   # test scenes are drawn from indices far from the training ones
+for _sizes in PROFILE_SIZES.values():   # the validation twin of every test set, as large as the test set
+    _sizes.update({(d, 'val'): n for (d, split), n in list(_sizes.items()) if split == 'test'})
+SPLIT_OFFSET = {'train': 0, 'test': 10_000_000, 'val': 20_000_000}   # each split draws scenes from its own index range
 
 def dataset_name(domain: str, split: str) -> str:
-    "Folder name of a domain's split: 'h36m', '3dpw_test', 'ehf'."
-    return domain if split == 'train' or DOMAINS[domain].role == 'test' else f'{domain}_{split}'
+    "Folder name of a domain's split: 'h36m', '3dpw_test', 'ehf' (a test set keeps its name), 'ehf_val', 'hand_part_val'."
+    if split not in SPLIT_OFFSET: raise ValueError(f"Unknown split {split!r}; choose one of {', '.join(SPLIT_OFFSET)}.")
+    if split == 'train' or (split == 'test' and DOMAINS[domain].role == 'test'): return domain
+    return f'{domain}_{split}'
+
+def validation_twin(name: str  # a test set: 'ehf', '3dpw_test', 'hand_part_test', …
+                   ) -> str:   # its validation twin: 'ehf_val', '3dpw_val', 'hand_part_val', …
+    "THE rule: choices are made on a test set's validation twin; the test set itself is read only for final tables."
+    tests = {dataset_name(d, s): d for d, s in PROFILE_SIZES['smoke'] if s == 'test'}
+    if name not in tests: raise ValueError(f"{name!r} is not a test set; test sets: {', '.join(tests)}.")
+    return dataset_name(tests[name], 'val')
+
 
 # %% ../nbs/03_synth.ipynb #1ef9a766
 class _SceneRenderer:
@@ -1044,7 +1058,8 @@ class _SceneRenderer:
 
 def generate_domain(root: Path,          # datasets folder, e.g. `Config.paths.data / profile`
                     domain: str, split: str = 'train', profile: str = 'smoke', seed: int = 0,
-                    workers: int = 2, rank: int = 0, world_size: int = 1, shard_size: int = 256,
+                    workers: int = 2,  # processes; never more than this rank has shards (one shard renders in this process)
+                    rank: int = 0, world_size: int = 1, shard_size: int = 256,
                     num_samples: int | None = None  # override the profile's size
                    ) -> DatasetCard:
     "Generate (or resume) one synthetic dataset: a domain's split at the profile's size."
@@ -1055,6 +1070,7 @@ def generate_domain(root: Path,          # datasets folder, e.g. `Config.paths.d
     settings = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(cfg).items()}
     card = DatasetCard(dataset_name(domain, split), n, min(shard_size, n), seed, sample_schema(model, cfg.image_size),
                        labelled=cfg.labelled or cfg.role == 'test', settings={**settings, 'split': split}, profile=profile)
+    workers = min(workers, len(range(rank, card.num_shards, world_size)))   # a spawned worker costs ~10 s of start-up
     return write_dataset(root, card, _SceneRenderer(domain, split, seed), workers=workers, rank=rank, world_size=world_size)
 
 # %% ../nbs/03_synth.ipynb #24a760fa
