@@ -27,9 +27,9 @@ from .ema import EMATeacher
 from .mixture import LABEL_FIELDS, LABEL_SOURCES, TABLE2_POOLS, StepSampler, WholeBodyData, _finite_kp
 
 # %% auto #0
-__all__ = ['TABLE6_ROWS', 'CONSISTENCY_TARGETS', 'TrainConfig', 'total_steps', 'lr_at', 'train_step', 'example_batch',
-           'GlobalBatchNorm', 'convert_batchnorm', 'NonFiniteLoss', 'TrainResult', 'training_mean', 'build_student',
-           'latest_checkpoint', 'train', 'load_student']
+__all__ = ['TABLE6_ROWS', 'TABLE6_SETTINGS', 'CONSISTENCY_TARGETS', 'TrainConfig', 'total_steps', 'lr_at', 'train_step',
+           'example_batch', 'GlobalBatchNorm', 'convert_batchnorm', 'NonFiniteLoss', 'TrainResult', 'training_mean',
+           'build_student', 'latest_checkpoint', 'train', 'load_student']
 
 # %% ../nbs/11_train.ipynb #b7705bcc
 TABLE6_ROWS = {  # Table 6's rows → the switches (every row trains on the full mixture; the first without pseudo labels)
@@ -37,6 +37,11 @@ TABLE6_ROWS = {  # Table 6's rows → the switches (every row trains on the full
     '+ Pseudo ground-truth': dict(pseudo=True, features=True, selection=False, ema=False),
     '+ Pseudo GT Selection': dict(pseudo=True, features=True, selection=True, ema=False),
     '+ EMA (Ours+ExPose)': dict(pseudo=True, features=True, selection=True, ema=True)}
+
+TABLE6_SETTINGS = {  # each profile's Table-6 training (steps, lr, loss weights) over `TrainConfig.for_profile`: one home for every experiment
+    'smoke': dict(steps=4),
+    'cpu': dict(steps=600, lr=1e-3, weights=asdict(LossWeights()) | {'body_pose': 10., 'hand_pose': 10.}),  # pose losses ×10 (ASSUMPTIONS)
+    'paper': {}}
 
 CONSISTENCY_TARGETS = ('params', 'keypoints2d', 'embedding')
 
@@ -515,9 +520,11 @@ def train(cfg: TrainConfig | None = None,  # None with `resume`: the run folder'
     finally:
         if own_group and dist.is_initialized(): dist.destroy_process_group()
 
-def load_student(out: Path, device: str = 'cpu') -> nn.Module:
-    "The final student of a run folder (`model.pt`), in eval mode."
-    ck = torch.load(Path(out) / 'model.pt', map_location=device, weights_only=False)
+def load_student(out: Path, device: str = 'cpu',
+                 checkpoint: Path | None = None  # one of the run's `checkpoints/step-*.pt`; None: the final `model.pt`
+                ) -> nn.Module:
+    "A student of a run folder (the final one, or a checkpoint's), in eval mode."
+    ck = torch.load(Path(checkpoint) if checkpoint else Path(out) / 'model.pt', map_location=device, weights_only=False)
     cfg = TrainConfig(**ck['config'])
     net = build_network(cfg.network, seed=0, **cfg.net_kwargs); net.load_state_dict(ck['model'])
     return net.to(device).eval()
