@@ -30,11 +30,10 @@ from .networks import KeypointEncoder, ParamHead, mean_values
 # %% auto #0
 __all__ = ['EXPERT_KINDS', 'EXPERT_PARTS', 'KEYPOINT_INPUT', 'HAND_JOINTS', 'DEFAULT_AUGMENT', 'EXPERT_HEADS', 'EXPERTS',
            'ROTATION_FIELDS', 'FILE_REQUIRED', 'FILE_OPTIONAL', 'check_kind', 'expert_datasets', 'framed_hand',
-           'head_chain', 'head_orientation', 'detector_noise', 'PartCrops', 'ExpertOutput', 'Backbone',
-           'assemble_output', 'PartExpert', 'BodyExpert', 'HandExpert', 'FaceExpert', 'make_expert', 'LossModels',
-           'expert_losses', 'train_step', 'part_statistics', 'ExpertConfig', 'save_expert', 'load_expert',
-           'train_expert', 'evaluate_expert', 'summarise', 'ExpertFileError', 'save_expert_outputs',
-           'load_expert_outputs']
+           'detector_noise', 'PartCrops', 'ExpertOutput', 'Backbone', 'assemble_output', 'PartExpert', 'BodyExpert',
+           'HandExpert', 'FaceExpert', 'make_expert', 'LossModels', 'expert_losses', 'train_step', 'part_statistics',
+           'ExpertConfig', 'save_expert', 'load_expert', 'train_expert', 'evaluate_expert', 'summarise',
+           'ExpertFileError', 'save_expert_outputs', 'load_expert_outputs']
 
 # %% ../nbs/06_experts.ipynb #4bf3d129
 EXPERT_KINDS = ('body', 'hand', 'face')
@@ -64,18 +63,8 @@ def framed_hand(kp2d: np.ndarray,   # (137, 3) image keypoints
 KEYPOINT_INPUT = {'body': 'body', 'hand': 'right_hand', 'face': 'face'}  # the keypoint set each kind reads (a hand expert: its hand's)
 
 # %% ../nbs/06_experts.ipynb #9986dd14
-def head_chain(model) -> list:
-    "Indices into `body_pose` of the joints from the pelvis to the head, pelvis end first (`body.joint_chain(model, 'head')`)."
-    return joint_chain(model, 'head')
-
-def head_orientation(global_orient: Tensor,  # (..., 3, 3)
-                     body_pose: Tensor,      # (..., J, 3, 3)
-                     chain: list             # `head_chain(model)`
-                    ) -> Tensor:             # (..., 3, 3) the head's rotation, canonical frame → camera frame
-    "The head's orientation: `global_orient` composed with the rotations of the joints from the pelvis to the head."
-    return chain_orientation(global_orient, body_pose, chain)
-
 HAND_JOINTS = {'left_hand': 'left_wrist', 'right_hand': 'right_wrist'}   # the chain joint whose orientation a hand expert gives
+
 
 # %% ../nbs/06_experts.ipynb #009dad86
 DEFAULT_AUGMENT = {'body': AugmentSpec(scale=.15, rotation=0., shift=.05, colour=.2),

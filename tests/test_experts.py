@@ -3,12 +3,12 @@ import numpy as np
 import pytest
 import torch
 
-from furpe.body import ANNY_SPEC, SMPLX_JOINT_NAMES
-from furpe.experts import ExpertFileError, head_chain, load_expert_outputs, save_expert_outputs
+from furpe.body import ANNY_SPEC, SMPLX_JOINT_NAMES, joint_chain
+from furpe.experts import ExpertFileError, load_expert_outputs, save_expert_outputs
 
 
 def test_head_chain_smplx(smplx_body):
-    assert [SMPLX_JOINT_NAMES[j + 1] for j in head_chain(smplx_body)] == ['spine1', 'spine2', 'spine3', 'neck', 'head']
+    assert [SMPLX_JOINT_NAMES[j + 1] for j in joint_chain(smplx_body, "head")] == ['spine1', 'spine2', 'spine3', 'neck', 'head']
 
 
 def test_deca_like_file_with_smplx_sizes(tmp_path, smplx_body):
