@@ -486,10 +486,10 @@ def _smplx_parts_from_weights(weights: np.ndarray) -> np.ndarray:
     return per_part.argmax(1)
 
 def _smplx_parts_from_files(folder: Path, V: int) -> np.ndarray | None:
-    import pickle
+    from furpe.core import safe_pickle_load
     mano, flame = folder / 'MANO_SMPLX_vertex_ids.pkl', folder / 'SMPL-X__FLAME_vertex_ids.npy'
     if not (mano.is_file() and flame.is_file()): return None
-    with open(mano, 'rb') as fh: hands = pickle.load(fh, encoding='latin1')
+    hands = safe_pickle_load(mano)   # a file from elsewhere: numpy arrays and containers only, never code
     vp = np.zeros(V, int); vp[np.load(flame)] = 3; vp[hands['left_hand']] = 1; vp[hands['right_hand']] = 2
     return vp
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #97a638e0
 from __future__ import annotations
-import dataclasses, hashlib, json, os, random
+import dataclasses, hashlib, io, json, os, pickle, random, re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,9 +12,10 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+
 # %% auto #0
 __all__ = ['PROFILES', 'BODY_MODELS', 'repo_root', 'Paths', 'get_paths', 'Config', 'load_dataclass', 'derive_seed',
-           'seed_everything', 'resolve_device', 'progress']
+           'seed_everything', 'resolve_device', 'progress', 'UnsafePickleError', 'safe_pickle_load', 'safe_torch_load']
 
 # %% ../nbs/00_core.ipynb #eb75b8bd
 def repo_root(start: Path | None = None  # where to start looking; defaults to this package's folder, then the cwd
@@ -132,3 +133,48 @@ def progress(iterable=None,        # what to iterate over
     "A tqdm progress bar; silent when the FURPE_QUIET environment variable is set (CI logs)."
     return tqdm(iterable, desc=desc, total=total, disable=bool(os.environ.get('FURPE_QUIET')) or None,
                 dynamic_ncols=True, **kwargs)
+
+# %% ../nbs/00_core.ipynb #99bcf4a1
+class UnsafePickleError(pickle.UnpicklingError):
+    "A file asked for a global outside the loader's allowlist; nothing was called."
+    def __init__(self, path,      # the file (or '<stream>')
+                 module: str,     # the global's module, e.g. 'posix'
+                 name: str,       # the global's name, e.g. 'system'
+                 allowed: str = 'numpy arrays, numpy scalars and plain containers'):  # what the loader accepts
+        self.path, self.module, self.name = path, module, name
+        super().__init__(f"{path}: refused to unpickle {module}.{name}: only {allowed} are loaded, since anything else could "
+                         "run code. Do not fall back to an unrestricted load for a file you did not write.")
+
+_BUILTINS = {'list', 'dict', 'tuple', 'set', 'frozenset', 'bytearray', 'bytes', 'complex', 'slice', 'int', 'float', 'str', 'bool'}
+_SAFE_GLOBALS = {('numpy', 'ndarray'), ('numpy', 'dtype'), ('_codecs', 'encode'), ('collections', 'OrderedDict'),
+                 *{(m, n) for m in ('numpy.core.multiarray', 'numpy._core.multiarray') for n in ('_reconstruct', 'scalar')},
+                 *{(m, '_frombuffer') for m in ('numpy.core.numeric', 'numpy._core.numeric')},
+                 *{(m, n) for m in ('builtins', '__builtin__') for n in _BUILTINS}}
+
+class _SafeUnpickler(pickle.Unpickler):
+    "An unpickler whose globals are numpy's array/scalar reconstructors, numpy types and builtin containers only."
+    def __init__(self, file, path, **kwargs):
+        super().__init__(file, **kwargs); self.path = path
+    def find_class(self, module, name):
+        if (module, name) in _SAFE_GLOBALS: return super().find_class(module, name)
+        if module == 'numpy' and isinstance(t := getattr(np, name, None), type) and issubclass(t, (np.generic, np.dtype)):
+            return t   # numpy scalar and dtype classes (np.float64, ...)
+        if module == 'numpy.dtypes' and isinstance(t := getattr(np.dtypes, name, None), type) and issubclass(t, np.dtype): return t
+        raise UnsafePickleError(self.path, module, name)
+
+def safe_pickle_load(path_or_file,              # a path, or a binary file object
+                     encoding: str = 'latin1'   # how Python 2 `str`s decode; 'latin1' is what numpy arrays from Python 2 need
+                    ) -> object:
+    "Unpickle numpy arrays and plain containers only (dicts, lists, tuples, strings, numbers); anything else raises `UnsafePickleError`."
+    if isinstance(path_or_file, (str, os.PathLike)):
+        with open(path_or_file, 'rb') as f: return _SafeUnpickler(f, Path(path_or_file), encoding=encoding).load()
+    return _SafeUnpickler(path_or_file, getattr(path_or_file, 'name', '<stream>'), encoding=encoding).load()
+
+def safe_torch_load(path: Path,               # a .pt file (checkpoint, model, detector, expert)
+                    map_location='cpu'):      # as in `torch.load`
+    "`torch.load(..., weights_only=True)`, its refusal raised as `UnsafePickleError` naming the file and the global."
+    try: return torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as e:
+        m = re.search(r'GLOBAL ([\w.]+)\.(\w+)', str(e)) or re.search(r'global[^\w]*([\w.]+)\.(\w+)', str(e))
+        raise UnsafePickleError(path, *(m.groups() if m else ('?', '?')), allowed='tensors, numbers, strings and plain containers') from e
+

@@ -14,7 +14,7 @@ import roma
 import torch
 from torch import Tensor, nn
 
-from .core import derive_seed, progress, resolve_device, seed_everything
+from .core import derive_seed, progress, resolve_device, safe_torch_load, seed_everything
 from .body import (
     ANNY_SPEC, BodyParams, ParamSpec, PARTS, PART_FIELDS, KEYPOINT_NAMES, KEYPOINT_PARTS,
     AnnyPart, axis_angle_to_matrix, chain_orientation, get_body_model, joint_chain, weak_perspective)
@@ -450,7 +450,7 @@ def save_expert(expert: PartExpert, path: Path, config: ExpertConfig | None = No
 
 def load_expert(path: Path, device='cpu') -> PartExpert:
     "An expert written by `save_expert`, in eval mode."
-    ck = torch.load(path, map_location=device, weights_only=True)
+    ck = safe_torch_load(path, map_location=device)
     cfg = ExpertConfig(**ck['config'])
     ex = make_expert(cfg.kind, spec=ParamSpec(**ck['spec']), widths=cfg.widths, hidden=cfg.hidden, crop_size=cfg.crop_size,
                      keypoint_hidden=cfg.keypoint_hidden)

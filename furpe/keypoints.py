@@ -13,7 +13,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from .core import derive_seed, progress, resolve_device, seed_everything
+from .core import derive_seed, progress, resolve_device, safe_torch_load, seed_everything
 from .body import KEYPOINT_NAMES, KEYPOINT_PARTS
 from .geometry import (PART_PADDING, AugmentSpec, apply_map, augment_view, box_crop_matrices, frame_box, from_normalised, invert_map,
                             keypoint_box, mirror_images, mirror_keypoints, part_box, random_crop_matrix, to_normalised,
@@ -186,7 +186,7 @@ def save_detector(model: KeypointDetector, path: str | Path) -> Path:
 
 def load_detector(path: str | Path, device: str = 'cpu') -> KeypointDetector:
     "Load a detector written by `save_detector`, in evaluation mode."
-    ckpt = torch.load(path, map_location='cpu', weights_only=True)
+    ckpt = safe_torch_load(path, map_location='cpu')
     model = KeypointDetector(DetectorConfig(**ckpt['config']))
     model.load_state_dict(ckpt['state_dict'])
     return model.to(resolve_device(device)).eval()

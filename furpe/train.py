@@ -14,7 +14,7 @@ import torch.distributed as dist
 from torch import Tensor, nn
 from torch.utils.data import DataLoader
 
-from .core import PROFILES, derive_seed, get_paths, load_dataclass, progress, resolve_device, seed_everything
+from .core import PROFILES, derive_seed, get_paths, load_dataclass, progress, resolve_device, safe_torch_load, seed_everything
 from .body import ANNY_SPEC, BodyParams, KEYPOINT_PARTS, PARTS, get_body_model, weak_perspective
 from .data import open_dataset
 from .geometry import (AugmentSpec, apply_map, box_coordinates, crop_matrix, fit_weak_camera, from_normalised, invert_map,
@@ -367,11 +367,21 @@ def latest_checkpoint(out: Path) -> Path | None:
     return cks[-1] if cks else None
 
 def _rng_state() -> dict:
-    return {'torch': torch.get_rng_state(), 'numpy': np.random.get_state(), 'python': random.getstate(),
+    "Every generator's state as tensors, lists, ints and strings: what `safe_torch_load` (weights_only) reads back."
+    kind, keys, pos, has_gauss, gauss = np.random.get_state()
+    version, internal, gauss_next = random.getstate()
+    return {'torch': torch.get_rng_state(),
+            'numpy': {'kind': kind, 'keys': torch.from_numpy(keys.astype(np.int64)), 'pos': int(pos),
+                      'has_gauss': int(has_gauss), 'cached_gaussian': float(gauss)},
+            'python': [version, list(internal), gauss_next],
             'cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None}
 
 def _set_rng_state(s: dict):
-    torch.set_rng_state(s['torch']); np.random.set_state(s['numpy']); random.setstate(s['python'])
+    "Restore `_rng_state`'s generators exactly."
+    n = s['numpy']
+    torch.set_rng_state(s['torch'])
+    np.random.set_state((n['kind'], n['keys'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['cached_gaussian']))
+    random.setstate((s['python'][0], tuple(s['python'][1]), s['python'][2]))
     if s.get('cuda') is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
 
 def _save_checkpoint(out: Path, step: int, net, opt, teacher, distill, cfg: TrainConfig) -> Path:
@@ -465,7 +475,7 @@ def train(cfg: TrainConfig | None = None,  # None with `resume`: the run folder'
         opt = torch.optim.Adam(params, lr=cfg.lr)
         start, last_ck = 0, None
         if resume and (ck_path := latest_checkpoint(out)) is not None:
-            ck = torch.load(ck_path, map_location=device, weights_only=False)
+            ck = safe_torch_load(ck_path, map_location=device)
             net.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
             if teacher is not None: teacher.load_state_dict(ck['ema'])
             if distill is not None: distill.load_state_dict(ck['distill'])
@@ -524,7 +534,7 @@ def load_student(out: Path, device: str = 'cpu',
                  checkpoint: Path | None = None  # one of the run's `checkpoints/step-*.pt`; None: the final `model.pt`
                 ) -> nn.Module:
     "A student of a run folder (the final one, or a checkpoint's), in eval mode."
-    ck = torch.load(Path(checkpoint) if checkpoint else Path(out) / 'model.pt', map_location=device, weights_only=False)
+    ck = safe_torch_load(Path(checkpoint) if checkpoint else Path(out) / 'model.pt', map_location=device)   # weights_only: a downloaded file runs no code
     cfg = TrainConfig(**ck['config'])
     net = build_network(cfg.network, seed=0, **cfg.net_kwargs); net.load_state_dict(ck['model'])
     return net.to(device).eval()

@@ -50,8 +50,8 @@ def test_two_processes_match_one(data, tmp_path):
     assert sorted(p.name for p in (tmp_path / 'ddp' / 'checkpoints').iterdir()) == ['step-0000002.pt', 'step-0000004.pt']
     assert not list((tmp_path / 'ddp').rglob('*.tmp*'))          # every write completed (rank 0 only)
 
-    one = torch.load(tmp_path / 'single' / 'model.pt', weights_only=False)['model']
-    two = torch.load(tmp_path / 'ddp' / 'model.pt', weights_only=False)['model']
+    one = torch.load(tmp_path / 'single' / 'model.pt', weights_only=True)['model']
+    two = torch.load(tmp_path / 'ddp' / 'model.pt', weights_only=True)['model']
     init = build_student(cfg, data).state_dict()
     assert one.keys() == two.keys()                            # GlobalBatchNorm keeps BatchNorm2d's state names
     # float summation order is the only difference left; Adam magnifies it on near-zero gradients, so compare the
@@ -68,7 +68,7 @@ def test_two_processes_match_one(data, tmp_path):
     # what synchronised BatchNorm buys: with per-process statistics the run drifts as far as it moved
     cfg.sync_bn = False; cfg.save(tmp_path / 'config_nosync.json')
     torchrun(2, '--config', tmp_path / 'config_nosync.json', '--root', data, '--out', tmp_path / 'ddp_nosync')
-    three = torch.load(tmp_path / 'ddp_nosync' / 'model.pt', weights_only=False)['model']
+    three = torch.load(tmp_path / 'ddp_nosync' / 'model.pt', weights_only=True)['model']
     assert relative_difference(one, three, init) > 0.3
 
 
@@ -81,7 +81,7 @@ def test_resume_under_torchrun(data, tmp_path):
     torchrun(2, '--config', tmp_path / 'config.json', '--root', data, '--out', tmp_path / 'cut', '--max-steps', 3)
     assert not (tmp_path / 'cut' / 'model.pt').exists()
     torchrun(2, '--root', data, '--out', tmp_path / 'cut', '--resume')
-    a = torch.load(tmp_path / 'full' / 'model.pt', weights_only=False)['model']
-    b = torch.load(tmp_path / 'cut' / 'model.pt', weights_only=False)['model']
+    a = torch.load(tmp_path / 'full' / 'model.pt', weights_only=True)['model']
+    b = torch.load(tmp_path / 'cut' / 'model.pt', weights_only=True)['model']
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert list(pd.read_csv(tmp_path / 'cut' / 'metrics.csv').step) == [0, 1, 2, 3]
