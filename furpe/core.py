@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #97a638e0
 from __future__ import annotations
-import dataclasses, hashlib, io, json, os, pickle, random, re
+import dataclasses, hashlib, json, os, pickle, random, re
 from dataclasses import dataclass
 from pathlib import Path
 
