@@ -17,7 +17,7 @@ from .body import ANNY_SPEC, BodyParams, KEYPOINT_PARTS, PARTS, compose_merge, g
 from .data import DatasetCard, FieldSpec, open_dataset, open_ground_truth, read_params, write_dataset
 from .geometry import apply_map, box_crop_matrices, fit_weak_camera, normalised_keypoints, part_box, to_normalised, warp_crops
 from .keypoints import SELECTION_THRESHOLDS, detect_batch, load_detector
-from .experts import load_expert
+from .experts import EXPERT_PARTS, load_expert
 from .geometry import crop_frame, default_intrinsics
 from .evaluation import part_pa_errors
 
@@ -95,7 +95,7 @@ def select(stats: dict,                  # 'n_confident' (N,), 'valid' (N, 4) pe
 # %% ../nbs/07_selection.ipynb #621a5a31
 POOLS = ('h36m', 'mpi', '3dpw', 'ochuman', 'posetrack', 'eft')   # the unlabeled pools (DESIGN: synthetic world)
 LABEL_PARTS = PARTS   # ('body', 'left_hand', 'right_hand', 'face')
-_KIND = {'body': 'body', 'left_hand': 'hand', 'right_hand': 'hand', 'face': 'face'}
+_KIND = {p: kind for kind, parts in EXPERT_PARTS.items() for p in parts}   # part → the expert kind that labels it
 COMPOSED_JOINTS = ('head', 'left_wrist', 'right_wrist')   # joints whose orientation the part experts set (eqs. 2–3)
 _ORIENT_SOURCE = {'head': ('face', 'head_orient'), 'left_wrist': ('left_hand', 'hand_orient'), 'right_wrist': ('right_hand', 'hand_orient')}
 
@@ -113,10 +113,7 @@ def label_schema(spec=ANNY_SPEC, feature_dim: dict | None = None) -> dict:
     "Fields of a pseudo-label dataset: the label, expert features, detector keypoints, boxes and the selection statistics."
     fd = feature_dim or {p: 256 for p in PARTS}
     s = {'keypoints2d': ((137, 3), 'float32'),
-         'global_orient': ((3, 3), 'float32'), 'body_pose': ((spec.n_body, 3, 3), 'float32'),
-         'left_hand_pose': ((spec.n_hand, 3, 3), 'float32'), 'right_hand_pose': ((spec.n_hand, 3, 3), 'float32'),
-         'face_pose': ((spec.n_face, 3, 3), 'float32'), 'expression': ((spec.n_expression,), 'float32'),
-         'betas': ((spec.n_betas,), 'float32'), 'camera': ((3,), 'float32'), 'transl': ((3,), 'float32'),
+         **{k: (tuple(v[1:]), 'float32') for k, v in spec.shapes(1).items()},   # every BodyParams field: the label
          'boxes': ((4, 4), 'float32'),                 # per part in PARTS order: centre x, centre y, side, valid
          'n_confident': ((), 'int32'), 'valid': ((4,), 'bool'), 'reprojection_cm': ((), 'float32')}
     s.update({f'features_{p}': ((fd[p],), 'float32') for p in PARTS})
