@@ -26,8 +26,8 @@ __all__ = ['OPENPOSE_FIELDS', 'SELECTION_THRESHOLDS', 'HAND_SIDES', 'HAND_KEYPOI
            'save_detector', 'load_detector', 'detect_batch', 'detect', 'training_view', 'detector_batch',
            'heatmap_loss', 'train_detector', 'pck', 'confidence_separation', 'build_hand_detector',
            'mirror_crop_keypoints', 'hand_boxes', 'detect_hands', 'hand_training_view', 'hand_batch',
-           'train_hand_detector', 'rescale', 'hand_pck', 'hand_stage_table', 'DetectorNoise', 'simulate_detections',
-           'fit_detector_noise']
+           'train_hand_detector', 'with_hand_stage', 'rescale', 'hand_pck', 'hand_stage_table', 'DetectorNoise',
+           'simulate_detections', 'fit_detector_noise']
 
 # %% ../nbs/05_keypoints.ipynb #5ba3aeda
 OPENPOSE_FIELDS = {  # JSON list → (part in KEYPOINT_PARTS, number of keypoints), in the order OpenPose writes them
@@ -179,15 +179,18 @@ def build_detector(num_keypoints: int = 137, input_size: int = 128, width: int =
 
 # %% ../nbs/05_keypoints.ipynb #50826240
 def save_detector(model: KeypointDetector, path: str | Path) -> Path:
-    "Save a detector's configuration and weights (a .pt file)."
+    "Save a detector's configuration and weights (a .pt file), with its hand stage if it has one (`with_hand_stage`)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({'config': asdict(model.cfg), 'state_dict': model.state_dict()}, path)
+    stage = getattr(model, 'hand_stage', None)
+    torch.save({'config': asdict(model.cfg), 'state_dict': model.state_dict(),
+                **({'hand_config': asdict(stage.cfg)} if stage is not None else {})}, path)
     return path
 
 def load_detector(path: str | Path, device: str = 'cpu') -> KeypointDetector:
-    "Load a detector written by `save_detector`, in evaluation mode."
+    "Load a detector written by `save_detector` (and its hand stage), in evaluation mode."
     ckpt = safe_torch_load(path, map_location='cpu')
     model = KeypointDetector(DetectorConfig(**ckpt['config']))
+    if 'hand_config' in ckpt: model.hand_stage = KeypointDetector(DetectorConfig(**ckpt['hand_config']))
     model.load_state_dict(ckpt['state_dict'])
     return model.to(resolve_device(device)).eval()
 
@@ -201,10 +204,12 @@ def detect_batch(model: nn.Module,   # a `KeypointDetector` (anything with `.cfg
                  batch_size: int = 32,
                  refine: int = 0,    # re-detect this many times on a box around the confident keypoints
                  refine_conf: float = 0.3, # confidence a keypoint needs to shape the refined box
-                 hands: nn.Module | None = None,  # a hand network (`train_hand_detector`): second pass on the hand crops
+                 hands: nn.Module | bool | None = None,  # a hand network (`train_hand_detector`): second pass on the hand crops;
+                                                         # None: the detector's own hand stage if it has one; False: first pass only
                  hand_conf: float = 0.2     # first-pass keypoints above it place a hand's box (the hands' selection threshold)
                 ) -> np.ndarray:     # (N, K, 3) x, y in image pixels, confidence
-    "Detect whole-body keypoints in many images (one person per image, in its box); with `hands`, hands from their own crops."
+    "Detect whole-body keypoints in many images (one person per image, in its box); with a hand stage, hands from their own crops."
+    hands = getattr(model, 'hand_stage', None) if hands is None else (hands or None)
     S, stride, was_training = model.cfg.input_size, model.cfg.stride, model.training
     boxes = [None] * len(images) if boxes is None else list(boxes)
     boxes = np.stack([frame_box(im) if b is None or (len(b) > 3 and b[3] <= 0) else np.asarray(b, np.float32)[:4]
@@ -220,7 +225,7 @@ def detect_batch(model: nn.Module,   # a `KeypointDetector` (anything with `.cfg
     out = np.concatenate(out) if out else np.zeros((0, model.cfg.num_keypoints, 3), np.float32)
     if refine > 0 and len(out):
         new = keypoint_box(out, (1, 1), min_conf=refine_conf)                  # (N, 4); not valid: keep the box
-        out = detect_batch(model, images, np.where(new[:, 3:] > 0, new, boxes), batch_size, refine - 1, refine_conf)
+        out = detect_batch(model, images, np.where(new[:, 3:] > 0, new, boxes), batch_size, refine - 1, refine_conf, hands=False)
     if hands is not None and len(out): out = detect_hands(hands, images, out, hand_conf, batch_size)   # after refining
     return out
 
@@ -228,7 +233,7 @@ def detect(model: nn.Module,       # a `KeypointDetector`
            image: np.ndarray,      # (H, W, 3) uint8
            box=None,               # (4,) centre x, centre y, side, valid — e.g. `geometry.keypoint_box`; None: the whole image
            refine: int = 0,        # re-detect this many times on a box around the confident keypoints
-           hands: nn.Module | None = None  # a hand network: hands from their own crops (see `detect_hands`)
+           hands: nn.Module | bool | None = None  # a hand network (see `detect_hands`); None: the detector's own; False: none
           ) -> np.ndarray:         # (K, 3) x, y in image pixels, confidence = heatmap peak
     "Whole-body keypoints of the person in `box` (the OpenPose role)."
     return detect_batch(model, [image], None if box is None else [box], refine=refine, hands=hands)[0]
@@ -466,6 +471,14 @@ def train_hand_detector(datasets,                 # labelled datasets (`hand_par
     make = lambda ds, picks, rng: hand_batch(ds, picks, rng, model.cfg.input_size, augment, hand_px)
     return _fit(model, datasets, make, steps, batch, lr, seed, device, 'hand_detector')
 
+def with_hand_stage(detector: KeypointDetector,  # the first pass (`train_detector`)
+                    hands: KeypointDetector      # the hand network (`train_hand_detector`)
+                   ) -> KeypointDetector:        # `detector`, which now runs `hands` on its hand crops wherever it detects
+    "One detector of two passes, as OpenPose's: `detect_batch`, `save_detector` and `load_detector` carry the hand stage with it."
+    if hands.cfg.num_keypoints != HAND_KEYPOINTS: raise ValueError(f"a hand stage has {HAND_KEYPOINTS} heatmaps, this one {hands.cfg.num_keypoints}.")
+    detector.hand_stage = hands.to(_model_device(detector)).eval()
+    return detector
+
 
 # %% ../nbs/05_keypoints.ipynb #b932ab4f
 def rescale(images: list,            # N images (H, W, 3) uint8
@@ -501,7 +514,7 @@ def hand_stage_table(detector: nn.Module,  # the first pass (`KeypointDetector`)
     rows = []
     for name, (images, gt) in sets.items():
         gt = np.asarray(gt, np.float32)
-        first = detect_batch(detector, images, refine=refine)
+        first = detect_batch(detector, images, refine=refine, hands=False)
         truth = gt.copy(); truth[..., 2] = (gt[..., 2] > 0.5)               # the true boxes: visible keypoints
         sides = np.stack([_tight_boxes(gt[:, KEYPOINT_PARTS[s]])[:, 2] for s in HAND_SIDES], 1)   # (N, 2) tight sides, pixels
         for stage, src, conf in (('first pass', first, hand_conf), ('first pass + hand stage', first, hand_conf),

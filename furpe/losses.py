@@ -15,10 +15,11 @@ import torch.nn.functional as F
 from .body import KEYPOINT_NAMES, KEYPOINT_PARTS
 
 # %% auto #0
-__all__ = ['ANNY_JAW_ACTIONS', 'ANNY_JAW', 'SMPLX_JAW', 'LOSS_GROUPS', 'PAPER_A', 'AUTHORS_A', 'keypoint_index', 'keypoint_loss',
-           'pose_loss', 'vector_loss', 'expression_loss', 'JawLayout', 'jaw_layout', 'jaw_loss', 'shape_prior_loss',
-           'point_loss', 'box_loss', 'LossWeights', 'part_losses', 'total_loss', 'group_losses', 'ExpertLossWeights',
-           'feature_kl', 'FeatureDistillation', 'consistency_loss', 'symmetric_consistency', 'ema_loss']
+__all__ = ['ANNY_JAW_ACTIONS', 'ANNY_JAW', 'SMPLX_JAW', 'LOSS_GROUPS', 'PELVIS', 'PAPER_A', 'AUTHORS_A', 'keypoint_index',
+           'keypoint_loss', 'pose_loss', 'vector_loss', 'expression_loss', 'JawLayout', 'jaw_layout', 'jaw_loss',
+           'shape_prior_loss', 'point_loss', 'box_loss', 'LossWeights', 'pelvis_centred', 'part_losses', 'total_loss',
+           'group_losses', 'ExpertLossWeights', 'feature_kl', 'FeatureDistillation', 'consistency_loss',
+           'symmetric_consistency', 'ema_loss']
 
 # %% ../nbs/08_losses.ipynb #3d8042fa
 def _as_mask(mask: Tensor | None, B: int, device) -> Tensor | None:
@@ -170,6 +171,7 @@ class LossWeights:
     "Named weights of the training losses; the defaults are the paper's (every term of L_total weighs 1)."
     body_2d: float = 1.      # eq. 11 on the 25 body keypoints
     body_pose: float = 1.    # eq. 12 on global_orient + body_pose
+    body_3d: float = 0.      # the posed 25 body keypoints, pelvis-centred, against the label's (`point_loss`; not in the paper, HMR's L_3D)
     betas: float = 0.        # squared error of β against the label (ExPose has it; the paper's L_body does not)
     shape_prior: float = 0.  # mean((β − β_rest)²) on the prediction; the authors' code: 0.2
     face_2d: float = 1.      # eq. 11 on the 70 face keypoints
@@ -193,12 +195,20 @@ class LossWeights:
         return cls(shape_prior=0.2, consistency=5.)
 
 LOSS_GROUPS = {  # the paper's L_body, L_face, L_hand: which named terms make each
-    'body': ('body_2d', 'body_pose', 'betas', 'shape_prior'),
+    'body': ('body_2d', 'body_pose', 'body_3d', 'betas', 'shape_prior'),
     'face': ('face_2d', 'expression', 'jaw_pose', 'eye_pose'),
     'hand': ('hand_2d', 'hand_pose')}
 
 # %% ../nbs/08_losses.ipynb #5097bece
-def part_losses(pred: dict,                        # predictions: `BodyParams` names → tensors, and 'keypoints2d' (B, 137, 2)
+PELVIS = [KEYPOINT_NAMES.index(n) for n in ('left_hip', 'right_hip')]   # the pelvis: the mean of the hips (HMR methods, LSP/H36M)
+
+def pelvis_centred(kp3d: Tensor  # (B, 137, 3) posed keypoints
+                  ) -> Tensor:   # (B, 25, 3) the body keypoints relative to the pelvis
+    "The body keypoints with the pelvis (mean of the hips) at the origin: what a 3D-joint loss compares (global translation is the camera's)."
+    body = kp3d[:, KEYPOINT_PARTS['body']]
+    return body - kp3d[:, PELVIS].mean(1, keepdim=True)
+
+def part_losses(pred: dict,                        # predictions: `BodyParams` names → tensors, 'keypoints2d' (B, 137, 2), optionally 'keypoints3d' (B, 137, 3)
                 target: dict,                      # labels, same names, 'keypoints2d' (B, 137, 3); an absent name skips its terms
                 masks: dict | None = None,         # part ('body', 'left_hand', 'right_hand', 'face') → (B,) label availability
                 weights: LossWeights | None = None,  # terms weighted 0 are not computed; None: `LossWeights()`
@@ -216,6 +226,8 @@ def part_losses(pred: dict,                        # predictions: `BodyParams` n
     if want('body_pose', 'global_orient', 'body_pose'):
         both = lambda p: torch.cat([p['global_orient'][:, None], p['body_pose']], 1)
         out['body_pose'] = pose_loss(both(pred), both(target), masks.get('body'))
+    if want('body_3d', 'keypoints3d') and 'keypoints3d' in pred:
+        out['body_3d'] = point_loss(pelvis_centred(pred['keypoints3d']), pelvis_centred(target['keypoints3d']), masks.get('body'))
     if want('betas', 'betas'):
         out['betas'] = vector_loss(pred['betas'], target['betas'], masks.get('body'))
     if w.shape_prior != 0 and 'betas' in pred: out['shape_prior'] = shape_prior_loss(pred['betas'], betas_rest)
