@@ -22,10 +22,11 @@ from .geometry import crop_frame, default_intrinsics
 from .evaluation import part_pa_errors
 
 # %% auto #0
-__all__ = ['POOLS', 'LABEL_PARTS', 'COMPOSED_JOINTS', 'SelectionConfig', 'count_confident', 'confident_mask', 'output_validity',
-           'reprojection_error', 'select', 'merge_outputs', 'label_schema', 'label_batch', 'ground_truth_reprojection',
-           'PseudoLabeler', 'pseudo_name', 'generate_pseudo_labels', 'stored_stats', 'selection_stats', 'label_errors',
-           'selection_report', 'reprojection_sweep', 'plot_selection']
+__all__ = ['POOLS', 'LABEL_PARTS', 'COMPOSED_JOINTS', 'P1_TARGETS', 'SelectionConfig', 'count_confident', 'confident_mask',
+           'output_validity', 'reprojection_error', 'select', 'merge_outputs', 'label_schema', 'label_batch',
+           'ground_truth_reprojection', 'PseudoLabeler', 'pseudo_name', 'generate_pseudo_labels', 'stored_stats',
+           'selection_stats', 'label_errors', 'selection_report', 'reprojection_sweep', 'label_quality',
+           'plot_selection']
 
 # %% ../nbs/07_selection.ipynb #c2d86684
 @dataclass
@@ -307,6 +308,28 @@ def reprojection_sweep(per: 'pd.DataFrame',    # `selection_report`'s per-image 
         rows.append({'threshold_cm': t, 'kept %': 100 * keep.mean(),
                      **{c: per.loc[keep, c].mean() for c in per.columns if c.startswith('PA-V2V')}})
     return pd.DataFrame(rows)
+
+# %% ../nbs/07_selection.ipynb #63fcc247
+P1_TARGETS = {'body': 0.6, 'left_hand': 0.6, 'right_hand': 0.6, 'face': 0.8}   # premise P1: kept label error ÷ a constant label's
+
+def label_quality(per: 'pd.DataFrame',       # `selection_report`'s per-image table (the kept labels' true errors)
+                  constant: 'pd.DataFrame',  # `label_errors` of a constant label (e.g. the mean pose) on the same pools
+                  targets: dict = P1_TARGETS
+                 ) -> tuple:                 # (ratio table: pool and 'all' × part, with 'kept'; verdict line)
+    "Premise P1: the kept labels' PA-V2V ÷ the constant label's, per part, per pool and overall; a verdict per part."
+    import pandas as pd
+    cols = [f'PA-V2V {p}' for p in targets]
+    kept = per[per.kept == 'kept']
+    num = kept.groupby('pool')[cols].mean(); num.loc['all'] = kept[cols].mean()
+    den = constant.groupby('pool')[cols].mean(); den.loc['all'] = constant[cols].mean()
+    ratio = (num / den.reindex(num.index)).rename(columns=lambda c: c.replace('PA-V2V ', ''))
+    ratio['kept'] = kept.groupby('pool').size().reindex(ratio.index).fillna(0).astype(int); ratio.loc['all', 'kept'] = len(kept)
+    ratio['kept'] = ratio['kept'].astype(int)
+    if not len(kept): return ratio, 'P1 not shown: no label was kept.'
+    parts = [f"{p} {ratio.loc['all', p]:.2f} ({'≤' if ratio.loc['all', p] <= t else '>'} {t})" for p, t in targets.items()]
+    ok = all(ratio.loc['all', p] <= t for p, t in targets.items())
+    return ratio, f"P1 {'holds' if ok else 'does not hold'}: kept label error ÷ constant label error, all pools: " + ', '.join(parts) + '.'
+
 
 # %% ../nbs/07_selection.ipynb #aa877526
 def plot_selection(funnel: 'pd.DataFrame', sweep: 'pd.DataFrame', cfg: SelectionConfig = SelectionConfig(), path: Path | None = None):

@@ -27,9 +27,10 @@ from .ema import EMATeacher
 from .mixture import LABEL_FIELDS, LABEL_SOURCES, TABLE2_POOLS, StepSampler, WholeBodyData, _finite_kp
 
 # %% auto #0
-__all__ = ['TABLE6_ROWS', 'LOSS_CANDIDATES', 'CPU_LOSSES', 'TABLE6_SETTINGS', 'CONSISTENCY_TARGETS', 'TrainConfig', 'total_steps',
-           'lr_at', 'train_step', 'example_batch', 'GlobalBatchNorm', 'convert_batchnorm', 'NonFiniteLoss',
-           'TrainResult', 'training_mean', 'build_student', 'latest_checkpoint', 'train', 'load_student']
+__all__ = ['TABLE6_ROWS', 'LOSS_CANDIDATES', 'CPU_LOSSES', 'DISTILLATION_CANDIDATES', 'CPU_DISTILLATION', 'TABLE6_SETTINGS',
+           'CONSISTENCY_TARGETS', 'distillation_settings', 'TrainConfig', 'total_steps', 'lr_at', 'train_step',
+           'example_batch', 'GlobalBatchNorm', 'convert_batchnorm', 'NonFiniteLoss', 'TrainResult', 'training_mean',
+           'build_student', 'latest_checkpoint', 'train', 'load_student', 'same_config', 'find_run']
 
 # %% ../nbs/11_train.ipynb #b7705bcc
 TABLE6_ROWS = {  # Table 6's rows → the switches (every row trains on the full mixture; the first without pseudo labels)
@@ -42,10 +43,20 @@ LOSS_CANDIDATES = {  # the loss weights `04_premise` chooses between on `ehf_val
     'rotations ×10': {'body_pose': 10., 'hand_pose': 10.},                    # eq. 12's rotation losses ×10 (ASSUMPTIONS)
     'rotations + 3D joints': {'body_pose': 1., 'body_3d': 10., 'hand_pose': 10.}}  # HMR's L_3D on the posed body joints (a departure)
 CPU_LOSSES = 'rotations ×10'   # the choice `04_premise` made on ehf_val (tables/premise_choice_cpu.md)
+DISTILLATION_CANDIDATES = {   # eq. 14's settings `05_distillation` chooses between on `ehf_val` (over `TrainConfig`'s defaults, the paper's)
+    'A = e⁵, fixed MLP (paper)': {},
+    'A = 1e5 (authors)': {'amplification': 1e5},
+    'A = e⁵, trained MLP': {'distill_train_mlp': True},
+    'A = e⁵, warm-up ½ run': {'feature_warmup': 'half'}}   # 'half': half the run's steps
+CPU_DISTILLATION = 'A = e⁵, fixed MLP (paper)'   # the choice `05_distillation` made on ehf_val (tables/distillation_cpu.md)
+
+def distillation_settings(name: str, steps: int | None) -> dict:
+    "A `DISTILLATION_CANDIDATES` entry as `TrainConfig` fields (a 'half' warm-up becomes half of `steps`)."
+    return {k: (max(1, (steps or 0) // 2) if v == 'half' else v) for k, v in DISTILLATION_CANDIDATES[name].items()}
 
 TABLE6_SETTINGS = {  # each profile's Table-6 training (steps, lr, loss weights) over `TrainConfig.for_profile`: one home for every experiment
     'smoke': dict(steps=4),
-    'cpu': dict(steps=600, lr=1e-3, weights=asdict(LossWeights()) | LOSS_CANDIDATES[CPU_LOSSES]),
+    'cpu': dict(steps=600, lr=1e-3, weights=asdict(LossWeights()) | LOSS_CANDIDATES[CPU_LOSSES], **distillation_settings(CPU_DISTILLATION, 600)),
     'paper': {}}
 
 CONSISTENCY_TARGETS = ('params', 'keypoints2d', 'embedding')
@@ -88,6 +99,7 @@ class TrainConfig:
     amplification: float = PAPER_A    # A of eq. 14 (the authors' code: 1e5)
     distill_train_mlp: bool = False   # learn the expert→student MLP (the authors' code: a fixed random MLP)
     distill_reduction: str = 'batchmean'  # 'batchmean' (KL per record) or 'mean' (the authors' ÷ width)
+    feature_warmup: int = 0           # steps over which eq. 14's weight ramps linearly from 0 to its value (0: none, the paper)
     consistency_on: tuple = ('params', 'keypoints2d')  # what the EMA loss compares: 'params', 'keypoints2d', 'embedding'
     # optimisation
     lr: float = 1e-5                  # Adam's initial learning rate
@@ -146,7 +158,12 @@ class TrainConfig:
 
     def selection_config(self) -> SelectionConfig:
         return SelectionConfig(dict(self.thresholds), self.min_keypoints, self.required_parts, self.max_reprojection_cm, self.selection_steps)
-    def loss_weights(self) -> LossWeights: return LossWeights(**self.weights)
+    def loss_weights(self, step: int | None = None  # the optimiser step (0-based); None: the weights after any warm-up
+                    ) -> LossWeights:
+        "The named loss weights at `step` (the feature weight ramps up over `feature_warmup` steps)."
+        w = LossWeights(**self.weights)
+        if step is not None and self.feature_warmup > 0: w.feature *= min(1., (step + 1) / self.feature_warmup)
+        return w
     def augment_spec(self) -> AugmentSpec | None:
         return AugmentSpec(self.aug_scale, self.aug_rotation, self.aug_shift, self.aug_colour) if self.augment else None
     def to_dict(self) -> dict: return asdict(self)
@@ -285,9 +302,9 @@ def _weighted(losses: dict, counts: dict, totals: dict, world: int) -> dict:
     "Each local loss scaled by n_local · world / n_global (0 where the global batch has nothing)."
     return {k: v * (counts[k] * world / totals[k] if totals[k] > 0 else 0.) for k, v in losses.items()}
 
-def _objective(losses: dict, cfg: TrainConfig) -> Tensor:
-    "Σ weight · loss, every term (the box term too) weighted by `LossWeights`."
-    return total_loss(losses, cfg.loss_weights())
+def _objective(losses: dict, cfg: TrainConfig, step: int | None = None) -> Tensor:
+    "Σ weight · loss, every term (the box term too) weighted by `LossWeights` at `step` (see `feature_warmup`)."
+    return total_loss(losses, cfg.loss_weights(step))
 
 # %% ../nbs/11_train.ipynb #e30e5573
 class GlobalBatchNorm(nn.BatchNorm2d):
@@ -436,7 +453,7 @@ def _to(batch, device):
     if isinstance(batch, dict): return {k: _to(v, device) for k, v in batch.items()}
     return batch.to(device, non_blocking=True) if isinstance(batch, Tensor) else batch
 
-def _reduce(losses: dict, counts: dict, cfg: TrainConfig, world: int) -> tuple:
+def _reduce(losses: dict, counts: dict, cfg: TrainConfig, world: int, step: int | None = None) -> tuple:
     "(objective to back-propagate, its value and each loss's value over the global batch)."
     names = list(losses)
     if world > 1:
@@ -444,7 +461,7 @@ def _reduce(losses: dict, counts: dict, cfg: TrainConfig, world: int) -> tuple:
         totals = dict(zip(names, tot))
     else: totals = counts
     scaled = _weighted(losses, counts, totals, world)
-    obj = _objective(scaled, cfg)
+    obj = _objective(scaled, cfg, step)
     vals = torch.stack([torch.as_tensor(scaled[k], dtype=torch.float32).detach().reshape(()) for k in names] + [torch.as_tensor(obj).detach().float().reshape(())])
     if world > 1: dist.all_reduce(vals); vals = vals / world
     vals = vals.cpu().tolist()
@@ -513,7 +530,7 @@ def train(cfg: TrainConfig | None = None,  # None with `resume`: the run folder'
             lr = lr_at(cfg, step, T)
             for g in opt.param_groups: g['lr'] = lr
             losses, counts = train_step(model, batch, body, cfg, distill, teacher)
-            obj, vals = _reduce(losses, counts, cfg, world)
+            obj, vals = _reduce(losses, counts, cfg, world, step)
             if not all(math.isfinite(v) for v in vals.values()):
                 raise NonFiniteLoss(f"Non-finite loss at step {step}: " + ', '.join(f'{k}={v:.4g}' for k, v in vals.items()) +
                                     f". Training stopped before the update; the last good checkpoint is "
@@ -550,3 +567,12 @@ def load_student(out: Path, device: str = 'cpu',
     cfg = TrainConfig(**ck['config'])
     net = build_network(cfg.network, seed=0, **cfg.net_kwargs); net.load_state_dict(ck['model'])
     return net.to(device).eval()
+
+def same_config(cfg: TrainConfig, folder: Path) -> bool:
+    "Whether `folder` is a run of exactly `cfg` (its config.json, compared as JSON)."
+    f = Path(folder) / 'config.json'
+    return f.is_file() and json.loads(f.read_text()) == json.loads(json.dumps(cfg.to_dict(), default=list))
+
+def find_run(cfg: TrainConfig, folders) -> Path | None:
+    "The first of `folders` that holds a finished run (`model.pt`) of exactly `cfg`: one training per config across notebooks."
+    return next((Path(f) for f in folders if same_config(cfg, f) and (Path(f) / 'model.pt').is_file()), None)
