@@ -4,7 +4,7 @@
 
 # %% ../nbs/90_cli.ipynb #9dbbc887
 from __future__ import annotations
-import argparse, inspect, json, os, platform, subprocess, time, types, typing
+import argparse, hashlib, inspect, json, os, platform, subprocess, time, types, typing
 from pathlib import Path
 from typing import Literal
 
@@ -184,7 +184,8 @@ def reproduce(profile: Profile = 'smoke',  # the profile every notebook runs on
         print(f'[furpe] {nb.name} (profile={profile}, seed={seed})', flush=True)
         pm.execute_notebook(str(nb), str(out_dir / nb.name), parameters=dict(profile=profile, seed=seed, out_dir=str(out) if out else None),
                             kernel_name='python3', cwd=str(paths.root), progress_bar=False)
-        manifest['notebooks'].append(dict(name=nb.name, wall_s=round(time.time() - t0, 1), executed=str(out_dir / nb.name)))
+        manifest['notebooks'].append(dict(name=nb.name, commit=manifest['commit'], wall_s=round(time.time() - t0, 1),
+                                          executed=os.path.relpath(out_dir / nb.name, paths.runs.parent)))   # no machine paths
     paths.tables.mkdir(parents=True, exist_ok=True)
     path = paths.tables / f'manifest_{profile}.json'
     if only and path.exists():   # a partial run updates its notebooks' entries and keeps the others
@@ -192,6 +193,9 @@ def reproduce(profile: Profile = 'smoke',  # the profile every notebook runs on
         kept = [n for n in json.loads(path.read_text()).get('notebooks', []) if n['name'] not in ran]
         manifest['notebooks'] = sorted(kept + manifest['notebooks'], key=lambda n: n['name'])
     manifest['total_wall_s'] = round(sum(n['wall_s'] for n in manifest['notebooks']), 1)
+    models = paths.runs / profile / 'models'   # the trained detector and experts every later notebook used
+    manifest['models'] = {os.path.relpath(f, paths.runs.parent): hashlib.sha256(f.read_bytes()).hexdigest()
+                          for f in sorted(models.rglob('*.pt'))} if models.is_dir() else {}
     path.write_text(json.dumps(manifest, indent=2))
     print(f"[furpe] done in {manifest['total_wall_s']} s; manifest: {path}", flush=True)
     return manifest

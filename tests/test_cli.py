@@ -66,6 +66,8 @@ def test_reproduce_writes_tables_figures_and_manifest(tmp_path):
     m = json.loads((tmp_path / 'tables' / 'manifest_smoke.json').read_text())
     assert m['profile'] == 'smoke' and m['seed'] == 0 and m['notebooks'][0]['name'] == 'body_models.ipynb'
     assert m['machine']['cpus'] >= 1 and m['notebooks'][0]['wall_s'] > 0
+    assert m['notebooks'][0]['executed'] == 'runs/reproduce-smoke/body_models.ipynb'   # relative: no machine paths
+    assert m['notebooks'][0]['commit'] == m['commit'] and m['models'] == {}           # each notebook names its commit
     assert (tmp_path / 'figures' / 'body_keypoints.png').stat().st_size > 10_000
     tex = (tmp_path / 'tables' / 'body_models.tex').read_text()
     assert '13718' in tex and '10475' in tex and 'profile smoke' in tex
