@@ -13,7 +13,8 @@ import torch
 from torch import Tensor
 
 from .core import progress, resolve_device
-from .body import ANNY_SPEC, BodyParams, KEYPOINT_PARTS, PARTS, compose_merge, get_body_model, weak_perspective
+from .body import (ANNY_SPEC, BodyParams, KEYPOINT_PARTS, PARTS, chain_orientation, compose_merge, get_body_model, joint_chain,
+                   weak_perspective)
 from .data import DatasetCard, FieldSpec, open_dataset, open_ground_truth, read_params, write_dataset
 from .geometry import apply_map, box_crop_matrices, fit_weak_camera, normalised_keypoints, part_box, to_normalised, warp_crops
 from .keypoints import SELECTION_THRESHOLDS, detect_batch, load_detector
@@ -257,12 +258,16 @@ def selection_stats(root: Path, pool: str) -> dict:
 def label_errors(root: Path, pool: str, model=None, batch: int = 32,
                  labels: BodyParams | None = None  # one label (batch 1) given to every image, e.g. the mean pose; None: the pseudo labels
                 ) -> 'pd.DataFrame':
-    "Per-image true error of the pseudo labels of `pool` (PA-V2V per part, mm), from the hidden ground truth."
+    "Per-image true error of the pseudo labels of `pool` from the hidden ground truth: PA-V2V per part and over all vertices (mm), composed head and wrist orientations (°)."
     import pandas as pd
+    import roma
     model = model or get_body_model('anny'); dev = next(iter(model.buffers())).device
     gt = open_ground_truth(root, pool, purpose='analysis')
     lab = open_dataset(root, pseudo_name(pool)) if labels is None else None
-    ids = {p: model.part_vertex_ids[p].to(dev) for p in PARTS}
+    ids = {'all': None, **{p: model.part_vertex_ids[p].to(dev) for p in PARTS}}
+    chains = {j: joint_chain(model, j) for j in COMPOSED_JOINTS}   # the orientations the part experts set (eqs. 2–3)
+    angle = lambda P, G, c: torch.rad2deg(roma.rotmat_geodesic_distance(chain_orientation(P.global_orient, P.body_pose, c),
+                                                                         chain_orientation(G.global_orient, G.body_pose, c)))
     rows = []
     for s in progress(range(0, len(gt), batch), desc=f'{pool} label errors'):
         idx = range(s, min(len(gt), s + batch))
@@ -271,8 +276,9 @@ def label_errors(root: Path, pool: str, model=None, batch: int = 32,
         G = read_params(gt, idx).apply(lambda t: t.to(dev))
         P.transl = torch.zeros_like(P.transl); G.transl = torch.zeros_like(G.transl)
         vp, vg = model(P).vertices, model(G).vertices
-        err = {p: e.cpu().numpy() for p, e in part_pa_errors(vp, vg, ids).items()}
-        for j, i in enumerate(idx): rows.append({'pool': pool, 'index': i, **{f'PA-V2V {p}': err[p][j] for p in PARTS}})
+        err = {f'PA-V2V {p}': e.cpu().numpy() for p, e in part_pa_errors(vp, vg, ids).items()}
+        err.update({f'{j} °': angle(P, G, c).cpu().numpy() for j, c in chains.items()})
+        for j, i in enumerate(idx): rows.append({'pool': pool, 'index': i, **{k: float(v[j]) for k, v in err.items()}})
     return pd.DataFrame(rows)
 
 def selection_report(root: Path, pools: list, cfg: SelectionConfig = SelectionConfig(),
@@ -292,7 +298,7 @@ def selection_report(root: Path, pools: list, cfg: SelectionConfig = SelectionCo
         funnel.append(row)
     per = pd.concat(per, ignore_index=True).merge(errors, on=['pool', 'index'])
     per['kept'] = np.where(per.discarded_at == 0, 'kept', 'discarded')
-    cols = [f'PA-V2V {p}' for p in PARTS]
+    cols = [c for c in errors.columns if c not in ('pool', 'index')]   # every error `label_errors` measures
     quality = per.groupby(['pool', 'kept'])[cols].mean().round(1)
     allp = per.groupby('kept')[cols].mean().round(1); allp.index = pd.MultiIndex.from_product([['all'], allp.index], names=['pool', 'kept'])
     return pd.DataFrame(funnel), pd.concat([quality, allp]), per
