@@ -16,7 +16,8 @@ from .data import open_dataset, read_params
 from .geometry import box_crop_matrices, normalised_keypoints, part_box, warp_crops
 
 # %% auto #0
-__all__ = ['EHF_METRICS', 'procrustes_align', 'pa_error', 'part_pa_errors', 'evaluate_ehf']
+__all__ = ['EHF_METRICS', 'FREIHAND_F_THRESHOLDS', 'procrustes_align', 'pa_error', 'part_pa_errors', 'evaluate_ehf',
+           'freihand_align', 'f_score', 'pck_auc', 'freihand_metrics']
 
 # %% ../nbs/13_evaluation.ipynb #76ec3c84
 def procrustes_align(X: Tensor,  # (B, N, 3) points to align
@@ -76,3 +77,49 @@ def evaluate_ehf(net: nn.Module,                 # a network (`forward(images)` 
                 rows += [{'run': run, 'dataset': dataset, 'index': i, 'metric': f'PA-V2V {part}', 'value': float(v)} for i, v in zip(idx, e.cpu().numpy())]
     finally: net.train(was)
     return pd.DataFrame(rows, columns=['run', 'dataset', 'index', 'metric', 'value'])
+
+# %% ../nbs/13_evaluation.ipynb #b0e8eff0
+FREIHAND_F_THRESHOLDS = (0.005, 0.015)   # metres: F@5mm and F@15mm
+
+def freihand_align(pred: np.ndarray,  # (N, 3) predicted points
+                   gt: np.ndarray     # (N, 3) ground truth
+                  ) -> np.ndarray:    # (N, 3) `pred` aligned onto `gt`
+    "FreiHAND's `align_w_scale`: centre, divide by the Frobenius norm, orthogonal Procrustes with scale, restore gt's scale and centre."
+    from scipy.linalg import orthogonal_procrustes
+    pred, gt = np.asarray(pred, np.float64), np.asarray(gt, np.float64)
+    tg, tp = gt.mean(0), pred.mean(0)
+    g, p = gt - tg, pred - tp
+    sg, sp = np.linalg.norm(g) + 1e-8, np.linalg.norm(p) + 1e-8
+    R, s = orthogonal_procrustes(g / sg, p / sp)
+    return (p / sp) @ R.T * s * sg + tg
+
+def f_score(pred: np.ndarray, gt: np.ndarray,  # (N, 3), (M, 3) point sets, metres
+            threshold: float                    # metres
+           ) -> tuple:                          # (F, precision, recall)
+    "FreiHAND's F-score of two point sets: precision over the true points, recall over the predicted ones."
+    from scipy.spatial import cKDTree
+    d_gt = cKDTree(pred).query(gt)[0]      # each true point to its closest predicted point
+    d_pred = cKDTree(gt).query(pred)[0]    # each predicted point to its closest true point
+    precision, recall = float((d_gt < threshold).mean()), float((d_pred < threshold).mean())
+    return (2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.), precision, recall
+
+def pck_auc(distances: np.ndarray,   # (...) point distances, metres
+            lo: float = 0., hi: float = 0.05, steps: int = 100) -> float:
+    "Area under the PCK curve over `steps` thresholds in [lo, hi], divided by the range (FreiHAND: 0–50 mm, 100 steps)."
+    t = np.linspace(lo, hi, steps)
+    pck = (np.asarray(distances).reshape(-1)[None] <= t[:, None]).mean(1)
+    return float(((pck[1:] + pck[:-1]) / 2 * np.diff(t)).sum() / (t[-1] - t[0]))   # the trapezoid rule, as np.trapz
+
+def freihand_metrics(pred_joints: np.ndarray, gt_joints: np.ndarray,  # (B, 21, 3) metres
+                     pred_verts: np.ndarray, gt_verts: np.ndarray     # (B, V, 3) metres (same topology)
+                    ) -> dict:  # name → (B,) values: 'PA-MPJPE', 'PA-V2V' (mm), 'F@5mm', 'F@15mm'; 'AUC' a float over the set
+    "FreiHAND's numbers, per image (and the set's AUC of the aligned joints), as the official evaluation computes them."
+    pj = np.stack([freihand_align(p, g) for p, g in zip(pred_joints, gt_joints)])
+    pv = np.stack([freihand_align(p, g) for p, g in zip(pred_verts, gt_verts)])
+    dj = np.linalg.norm(pj - np.asarray(gt_joints, np.float64), axis=-1)
+    out = {'PA-MPJPE': 1000 * dj.mean(1), 'PA-V2V': 1000 * np.linalg.norm(pv - np.asarray(gt_verts, np.float64), axis=-1).mean(1)}
+    for t in FREIHAND_F_THRESHOLDS:
+        out[f'F@{round(t * 1000)}mm'] = np.array([f_score(p, g, t)[0] for p, g in zip(pv, gt_verts)])
+    out['AUC'] = pck_auc(dj)
+    return out
+
