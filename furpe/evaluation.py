@@ -16,8 +16,9 @@ from .data import open_dataset, read_params
 from .geometry import box_crop_matrices, normalised_keypoints, part_box, warp_crops
 
 # %% auto #0
-__all__ = ['EHF_METRICS', 'FREIHAND_F_THRESHOLDS', 'procrustes_align', 'pa_error', 'part_pa_errors', 'evaluate_ehf',
-           'freihand_align', 'f_score', 'pck_auc', 'freihand_metrics']
+__all__ = ['EHF_METRICS', 'FREIHAND_F_THRESHOLDS', 'NOW_LANDMARKS', 'procrustes_align', 'pa_error', 'part_pa_errors',
+           'evaluate_ehf', 'freihand_align', 'f_score', 'pck_auc', 'freihand_metrics', 'now_face_sphere', 'crop_scan',
+           'sample_scan', 'scan_to_mesh', 'now_errors', 'now_summary']
 
 # %% ../nbs/13_evaluation.ipynb #76ec3c84
 def procrustes_align(X: Tensor,  # (B, N, 3) points to align
@@ -82,16 +83,17 @@ def evaluate_ehf(net: nn.Module,                 # a network (`forward(images)` 
 FREIHAND_F_THRESHOLDS = (0.005, 0.015)   # metres: F@5mm and F@15mm
 
 def freihand_align(pred: np.ndarray,  # (N, 3) predicted points
-                   gt: np.ndarray     # (N, 3) ground truth
-                  ) -> np.ndarray:    # (N, 3) `pred` aligned onto `gt`
-    "FreiHAND's `align_w_scale`: centre, divide by the Frobenius norm, orthogonal Procrustes with scale, restore gt's scale and centre."
+                   gt: np.ndarray,    # (N, 3) ground truth
+                   points: np.ndarray | None = None  # (M, 3) other points to move by the same transform; None: `pred`
+                  ) -> np.ndarray:    # (N, 3) `pred` (or `points`) aligned onto `gt`
+    "FreiHAND's `align_w_scale` (and NoW's `procrustes(reflection='best')`): centre, divide by the Frobenius norm, orthogonal Procrustes with scale, restore gt's scale and centre."
     from scipy.linalg import orthogonal_procrustes
     pred, gt = np.asarray(pred, np.float64), np.asarray(gt, np.float64)
     tg, tp = gt.mean(0), pred.mean(0)
-    g, p = gt - tg, pred - tp
-    sg, sp = np.linalg.norm(g) + 1e-8, np.linalg.norm(p) + 1e-8
-    R, s = orthogonal_procrustes(g / sg, p / sp)
-    return (p / sp) @ R.T * s * sg + tg
+    sg, sp = np.linalg.norm(gt - tg) + 1e-8, np.linalg.norm(pred - tp) + 1e-8
+    R, s = orthogonal_procrustes((gt - tg) / sg, (pred - tp) / sp)
+    moved = pred if points is None else np.asarray(points, np.float64)
+    return (moved - tp) / sp @ R.T * s * sg + tg
 
 def f_score(pred: np.ndarray, gt: np.ndarray,  # (N, 3), (M, 3) point sets, metres
             threshold: float                    # metres
@@ -122,4 +124,66 @@ def freihand_metrics(pred_joints: np.ndarray, gt_joints: np.ndarray,  # (B, 21, 
         out[f'F@{round(t * 1000)}mm'] = np.array([f_score(p, g, t)[0] for p, g in zip(pv, gt_verts)])
     out['AUC'] = pck_auc(dj)
     return out
+
+
+# %% ../nbs/13_evaluation.ipynb #856c2a8c
+NOW_LANDMARKS = ('right_eye_outer', 'right_eye_inner', 'left_eye_inner', 'left_eye_outer', 'nose_bottom', 'mouth_right', 'mouth_left')
+
+def now_face_sphere(landmarks: np.ndarray  # (7, 3) the scan's landmarks in `NOW_LANDMARKS` order
+                   ) -> tuple:             # (centre (3,), radius)
+    "NoW's face region: a sphere a little above the bottom of the nose, its radius from the eye and nose distances."
+    lm = np.asarray(landmarks, np.float64)
+    nose_bottom, nose_bridge = lm[4], (lm[1] + lm[2]) / 2
+    centre = nose_bottom + 0.3 * (nose_bridge - nose_bottom)
+    return centre, 1.4 * (np.linalg.norm(lm[0] - lm[3]) + np.linalg.norm(nose_bridge - nose_bottom)) / 2
+
+def crop_scan(points: np.ndarray,     # (N, 3) scan points
+              landmarks: np.ndarray   # (7, 3) the scan's landmarks
+             ) -> np.ndarray:         # (M, 3) the points inside `now_face_sphere`
+    "The scan points NoW measures from."
+    centre, radius = now_face_sphere(landmarks)
+    return np.asarray(points)[np.linalg.norm(np.asarray(points, np.float64) - centre, axis=1) <= radius]
+
+def sample_scan(vertices: np.ndarray, faces: np.ndarray,  # a true head surface, metres
+                count: int = 20000,                       # points
+                noise: float = 0.0005,                    # metres: isotropic Gaussian scanner noise
+                seed: int = 0) -> np.ndarray:             # (count, 3)
+    "A synthetic scan: points drawn uniformly on the surface (by area) plus Gaussian noise."
+    import trimesh
+    rng = np.random.default_rng(seed)
+    pts, _ = trimesh.sample.sample_surface(trimesh.Trimesh(vertices, faces, process=False), count, seed=rng)
+    return pts + rng.normal(0, noise, pts.shape)
+
+def scan_to_mesh(points: np.ndarray, vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    "(N,) unsigned distance from each point to the mesh surface (point to triangle)."
+    import trimesh
+    return trimesh.proximity.closest_point(trimesh.Trimesh(vertices, faces, process=False), np.asarray(points, np.float64))[1]
+
+def now_errors(scan: np.ndarray, scan_landmarks: np.ndarray,        # (N, 3) scan points, (7, 3) their landmarks
+               vertices: np.ndarray, faces: np.ndarray,             # the predicted mesh
+               landmarks: np.ndarray,                               # (7, 3) the prediction's landmarks
+               refine: int = 20,                                    # closest-point iterations (0: landmark alignment only)
+               tol: float = 1e-7                                    # stop when the mean squared distance improves less (m²)
+              ) -> np.ndarray:                                      # (M,) distances of the cropped scan points, metres
+    "NoW's per-image errors: crop, align on the landmarks, refine on the surface, scan-to-mesh distances."
+    import trimesh
+    pts = crop_scan(scan, scan_landmarks)
+    if not len(pts): raise ValueError("No scan point lies inside NoW's face sphere: check the landmarks' order (NOW_LANDMARKS) and units.")
+    v = freihand_align(landmarks, scan_landmarks, points=vertices)   # the transform fitted on the landmarks moves the mesh
+    mesh, last = trimesh.Trimesh(v, faces, process=False), np.inf
+    for _ in range(refine):
+        closest, d, _ = trimesh.proximity.closest_point(mesh, pts)
+        if last - np.mean(d ** 2) < tol: break
+        last = np.mean(d ** 2)
+        # the similarity taking the surface's closest points onto the scan points moves the whole mesh
+        R, t, s = roma.rigid_points_registration(torch.from_numpy(closest), torch.from_numpy(pts), compute_scaling=True)
+        mesh = trimesh.Trimesh(s.item() * mesh.vertices @ R.numpy().T + t.numpy(), faces, process=False)
+    return scan_to_mesh(pts, mesh.vertices, faces)
+
+def now_summary(distances: list  # per image (M_i,) distances, metres
+               ) -> dict:        # 'median', 'mean', 'std' in mm over all distances pooled
+    "NoW's reported numbers: median, mean and std of every scan-to-mesh distance of the benchmark, in mm."
+    d = 1000 * np.concatenate([np.asarray(x, np.float64).reshape(-1) for x in distances])
+    if not np.isfinite(d).all(): raise ValueError(f"{int((~np.isfinite(d)).sum())} NoW distances are not finite: a NaN is refused, never averaged.")
+    return {'median': float(np.median(d)), 'mean': float(d.mean()), 'std': float(d.std())}
 
