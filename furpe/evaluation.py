@@ -11,14 +11,15 @@ import roma
 import torch
 from torch import Tensor, nn
 
-from .body import PARTS, get_body_model
+from .body import KEYPOINT_NAMES, PARTS, get_body_model
 from .data import open_dataset, read_params
 from .geometry import box_crop_matrices, normalised_keypoints, part_box, warp_crops
 
 # %% auto #0
-__all__ = ['EHF_METRICS', 'FREIHAND_F_THRESHOLDS', 'NOW_LANDMARKS', 'procrustes_align', 'pa_error', 'part_pa_errors',
-           'evaluate_ehf', 'freihand_align', 'f_score', 'pck_auc', 'freihand_metrics', 'now_face_sphere', 'crop_scan',
-           'sample_scan', 'scan_to_mesh', 'now_errors', 'now_summary']
+__all__ = ['EHF_METRICS', 'FREIHAND_F_THRESHOLDS', 'NOW_LANDMARKS', 'LSP14_NAMES', 'procrustes_align', 'pa_error',
+           'part_pa_errors', 'evaluate_ehf', 'freihand_align', 'f_score', 'pck_auc', 'freihand_metrics',
+           'now_face_sphere', 'crop_scan', 'sample_scan', 'scan_to_mesh', 'now_errors', 'now_summary',
+           'head_top_vertex', 'lsp14_joints', 'j14_regressor', 'mpjpe']
 
 # %% ../nbs/13_evaluation.ipynb #76ec3c84
 def procrustes_align(X: Tensor,  # (B, N, 3) points to align
@@ -186,4 +187,44 @@ def now_summary(distances: list  # per image (M_i,) distances, metres
     d = 1000 * np.concatenate([np.asarray(x, np.float64).reshape(-1) for x in distances])
     if not np.isfinite(d).all(): raise ValueError(f"{int((~np.isfinite(d)).sum())} NoW distances are not finite: a NaN is refused, never averaged.")
     return {'median': float(np.median(d)), 'mean': float(d.mean()), 'std': float(d.std())}
+
+
+# %% ../nbs/13_evaluation.ipynb #4839e2ff
+LSP14_NAMES = ('right_ankle', 'right_knee', 'right_hip', 'left_hip', 'left_knee', 'left_ankle', 'right_wrist', 'right_elbow',
+               'right_shoulder', 'left_shoulder', 'left_elbow', 'left_wrist', 'neck', 'head_top')
+
+def head_top_vertex(model) -> int:
+    "The face vertex highest above the neck in the rest pose (along neck → the ears' midpoint): LSP's head top."
+    with torch.no_grad(): out = model(model.zero_params(1))
+    k, v = out.keypoints3d[0].double(), out.vertices[0].double()
+    at = lambda n: k[KEYPOINT_NAMES.index(n)]
+    up = (at('left_ear') + at('right_ear')) / 2 - at('neck'); up = up / up.norm()
+    ids = model.part_vertex_ids['face'].to(v.device)
+    return int(ids[torch.argmax((v[ids] - at('neck')) @ up)])
+
+def lsp14_joints(output,                  # a body model's output (`.keypoints3d` (B, 137, 3), `.vertices` (B, V, 3))
+                 head_top: int,           # `head_top_vertex(model)`
+                 regressor: Tensor | None = None  # (14, V) a J14 regressor (SMPL-X's `SMPLX_to_J14.pkl`); None: the keypoints
+                ) -> Tensor:              # (B, 14, 3) in `LSP14_NAMES` order
+    "The 14 LSP joints of posed bodies: from a regressor when given, else from the model's keypoints and the head-top vertex."
+    if regressor is not None: return torch.einsum('jv,bvc->bjc', regressor.to(output.vertices), output.vertices)
+    idx = [KEYPOINT_NAMES.index(n) for n in LSP14_NAMES[:-1]]
+    return torch.cat([output.keypoints3d[:, idx], output.vertices[:, head_top][:, None]], 1)
+
+def j14_regressor(path: Path) -> Tensor:
+    "(14, V) SMPL-X's J14 regressor from the authors' `SMPLX_to_J14.pkl` (read with `safe_pickle_load`: arrays only)."
+    from furpe.core import safe_pickle_load
+    R = np.asarray(safe_pickle_load(path), np.float32)
+    if R.ndim != 2 or R.shape[0] != 14: raise ValueError(f"{path} holds an array of shape {R.shape}; a J14 regressor is (14, V).")
+    return torch.from_numpy(R)
+
+def mpjpe(pred: Tensor, gt: Tensor,   # (B, 14, 3) LSP joints, metres
+          align: str = 'pelvis'       # 'pelvis': both pelvises (mean of the hips) at the origin; 'none'
+         ) -> Tensor:                 # (B,) mm
+    "Mean per-joint position error, pelvis-aligned as 3DPW's protocol does (or unaligned)."
+    if align not in ('pelvis', 'none'): raise ValueError(f"align must be 'pelvis' or 'none', got {align!r}.")
+    if align == 'pelvis':
+        hips = [LSP14_NAMES.index('left_hip'), LSP14_NAMES.index('right_hip')]
+        pred, gt = pred - pred[:, hips].mean(1, keepdim=True), gt - gt[:, hips].mean(1, keepdim=True)
+    return 1000 * (pred.double() - gt.double()).norm(dim=-1).mean(-1)
 
