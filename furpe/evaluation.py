@@ -16,8 +16,8 @@ from .data import open_dataset, read_params
 from .geometry import box_crop_matrices, normalised_keypoints, part_box, warp_crops
 
 # %% auto #0
-__all__ = ['EHF_METRICS', 'FREIHAND_F_THRESHOLDS', 'NOW_LANDMARKS', 'LSP14_NAMES', 'procrustes_align', 'pa_error',
-           'part_pa_errors', 'evaluate_ehf', 'freihand_align', 'f_score', 'pck_auc', 'freihand_metrics',
+__all__ = ['EHF_METRICS', 'PVE_ROOTS', 'FREIHAND_F_THRESHOLDS', 'NOW_LANDMARKS', 'LSP14_NAMES', 'procrustes_align', 'pa_error',
+           'part_pa_errors', 'ehf_errors', 'evaluate_ehf', 'freihand_align', 'f_score', 'pck_auc', 'freihand_metrics',
            'now_face_sphere', 'crop_scan', 'sample_scan', 'scan_to_mesh', 'now_errors', 'now_summary',
            'head_top_vertex', 'lsp14_joints', 'j14_regressor', 'mpjpe']
 
@@ -41,7 +41,25 @@ def part_pa_errors(pred: Tensor, gt: Tensor,  # (B, V, 3) vertices, metres
     return {k: pa_error(pred if ids is None else pred[:, ids], gt if ids is None else gt[:, ids]) for k, ids in part_ids.items()}
 
 # %% ../nbs/13_evaluation.ipynb #fde60857
-EHF_METRICS = ('PA-V2V all', 'PA-V2V body', 'PA-V2V left_hand', 'PA-V2V right_hand', 'PA-V2V face')
+EHF_METRICS = ('PA-V2V all', 'PA-V2V body', 'PA-V2V left_hand', 'PA-V2V right_hand', 'PA-V2V face',   # FuRPE, ExPose, PIXIE
+               'PA-V2V hands', 'PVE all', 'PVE hands', 'PVE face')                                        # Hand4Whole, OSX, SMPLer-X
+PVE_ROOTS = {'all': 'mid_hip', 'left_hand': 'left_wrist', 'right_hand': 'right_wrist', 'face': 'neck'}   # the keypoint each PVE aligns at
+
+def ehf_errors(vp: Tensor, vg: Tensor,    # (B, V, 3) predicted and true vertices, metres
+               kp: Tensor, kg: Tensor,    # (B, 137, 3) their posed keypoints (the PVE roots)
+               part_ids: dict             # part → vertex indices (`model.part_vertex_ids`)
+              ) -> dict:                  # `EHF_METRICS` name → (B,) mm
+    "Every EHF column: PA-V2V (all, each part on its own vertices, hands averaged) and PVE with translation-only alignment at the roots."
+    out = {f'PA-V2V {p}': e for p, e in part_pa_errors(vp, vg, {'all': None, **part_ids}).items()}
+    out['PA-V2V hands'] = (out['PA-V2V left_hand'] + out['PA-V2V right_hand']) / 2
+    def pve(ids, root):
+        r = KEYPOINT_NAMES.index(root)
+        a, b = (vp if ids is None else vp[:, ids]) - kp[:, r:r + 1], (vg if ids is None else vg[:, ids]) - kg[:, r:r + 1]
+        return 1000 * (a.double() - b.double()).norm(dim=-1).mean(-1)
+    out['PVE all'] = pve(None, PVE_ROOTS['all'])
+    out['PVE hands'] = (pve(part_ids['left_hand'], PVE_ROOTS['left_hand']) + pve(part_ids['right_hand'], PVE_ROOTS['right_hand'])) / 2
+    out['PVE face'] = pve(part_ids['face'], PVE_ROOTS['face'])
+    return {k: out[k] for k in EHF_METRICS}
 
 @torch.no_grad()
 def evaluate_ehf(net: nn.Module,                 # a network (`forward(images)` → BodyParams fields)
@@ -53,7 +71,7 @@ def evaluate_ehf(net: nn.Module,                 # a network (`forward(images)` 
                  size: int = 256,                # body crop side, pixels
                  body_model: nn.Module | None = None  # None: Anny on the network's device
                 ) -> 'pd.DataFrame':             # rows (run, dataset, index, metric, value), mm
-    "Per-image EHF errors (PA-V2V all, and each part on its own vertices); choices use the val twin `ehf_val`, never `ehf`."
+    "Per-image EHF errors (`EHF_METRICS`: `ehf_errors`); choices use the val twin `ehf_val`, never `ehf`."
     import pandas as pd
     from furpe.networks import network_inputs, predict_body_params   # imported here: experts import this module
     from furpe.mixture import thresholded_weights
@@ -61,7 +79,7 @@ def evaluate_ehf(net: nn.Module,                 # a network (`forward(images)` 
     if not hasattr(ds, 'labels'): raise ValueError(f"{dataset!r} under {root} has no ground truth to evaluate against.")
     dev = next(iter(net.parameters()), next(iter(net.buffers()), torch.zeros(0))).device
     body_model = body_model or get_body_model('anny', device=dev)
-    ids = {'all': None, **{p: body_model.part_vertex_ids[p].to(dev) for p in PARTS}}
+    ids = {p: body_model.part_vertex_ids[p].to(dev) for p in PARTS}
     was = net.training; net.eval(); rows = []
     try:
         for s in range(0, len(ds), batch):
@@ -74,9 +92,9 @@ def evaluate_ehf(net: nn.Module,                 # a network (`forward(images)` 
             out = net(network_inputs(warp_crops(images, A, size).to(dev), getattr(net, 'input_sizes', {'body': 128}), kin.to(dev)))
             P = predict_body_params(out); P.transl = torch.zeros_like(P.transl)
             G = read_params(ds.labels, idx).apply(lambda t: t.to(dev)); G.transl = torch.zeros_like(G.transl)
-            vp, vg = body_model(P.apply(lambda t: t.to(body_model.dtype))).vertices, body_model(G).vertices
-            for part, e in part_pa_errors(vp, vg, ids).items():
-                rows += [{'run': run, 'dataset': dataset, 'index': i, 'metric': f'PA-V2V {part}', 'value': float(v)} for i, v in zip(idx, e.cpu().numpy())]
+            op, og = body_model(P.apply(lambda t: t.to(body_model.dtype))), body_model(G)
+            for metric, e in ehf_errors(op.vertices, og.vertices, op.keypoints3d, og.keypoints3d, ids).items():
+                rows += [{'run': run, 'dataset': dataset, 'index': i, 'metric': metric, 'value': float(v)} for i, v in zip(idx, e.cpu().numpy())]
     finally: net.train(was)
     return pd.DataFrame(rows, columns=['run', 'dataset', 'index', 'metric', 'value'])
 
