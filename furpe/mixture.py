@@ -4,7 +4,7 @@
 
 # %% ../nbs/11a_mixture.ipynb #ce83f401
 from __future__ import annotations
-import math
+import hashlib, math
 from dataclasses import replace
 from pathlib import Path
 
@@ -204,9 +204,10 @@ _PART_FIELDS = {'body': ('global_orient', 'body_pose', 'betas'), 'left_hand': ('
 
 class _OracleLabeler:
     "Picklable `make_sample` of `oracle_labels`."
-    def __init__(self, root, pool, seed, noise, label_noise, bad_fraction, invalid_fraction, feature_dim, size):
+    def __init__(self, root, pool, seed, noise, label_noise, bad_fraction, invalid_fraction, feature_dim, size, detections=None):
         self.root, self.pool, self.seed, self.noise, self.label_noise = Path(root), pool, seed, noise, label_noise
         self.bad_fraction, self.invalid_fraction, self.feature_dim, self.size, self._gt = bad_fraction, invalid_fraction, feature_dim, size, None
+        self.detections, self._det = detections, None
 
     def _rotate(self, R, angle, rng):
         w = rng.standard_normal((*R.shape[:-2], 3)) * angle
@@ -217,7 +218,9 @@ class _OracleLabeler:
         gt, rng = self._gt, np.random.default_rng(derive_seed(self.seed, 'oracle', self.pool, index))
         bad = rng.random() < self.bad_fraction
         noise = replace(self.noise, sigma={p: 4 * s for p, s in self.noise.sigma.items()}) if bad else self.noise
-        kp = simulate_detections(gt.get(index, 'keypoints2d').astype(np.float32), rng, noise)
+        if self.detections and self._det is None: self._det = open_dataset(self.root, self.detections)
+        det = self._det
+        kp = simulate_detections(gt.get(index, 'keypoints2d').astype(np.float32), rng, noise) if det is None else det.get(index, 'keypoints2d')
         frame = self._frame(index)
         out = {'keypoints2d': kp}
         ang = 8 * max(self.label_noise, 0.05) if bad else self.label_noise
@@ -231,8 +234,12 @@ class _OracleLabeler:
         out['transl'] = np.zeros(3, np.float32)
         out['boxes'] = np.stack([part_box(kp, p, frame, SELECTION_THRESHOLDS[p]) for p in PARTS])
         out['n_confident'] = np.int32(count_confident(kp))
-        valid = rng.random(4) >= self.invalid_fraction; out['valid'] = valid
+        valid = rng.random(4) >= self.invalid_fraction
         out['reprojection_cm'] = np.float32(rng.uniform(2, 6) if bad else rng.uniform(0.2, 1.2))
+        if det is not None:   # the mirrored dataset's boxes and selection statistics: the selection keeps the same records
+            for k in ('boxes', 'n_confident', 'reprojection_cm'): out[k] = det.get(index, k)
+            valid = valid & det.get(index, 'valid')
+        out['valid'] = valid
         for j, p in enumerate(PARTS):
             x = np.concatenate([gt.get(index, k).ravel() for k in _PART_FIELDS[p]])
             W = np.random.default_rng(derive_seed(self.seed, 'feature map', p)).standard_normal((self.feature_dim, len(x))) / math.sqrt(len(x))
@@ -255,12 +262,21 @@ def oracle_labels(root: Path,                   # datasets folder holding the po
                   bad_fraction: float = 0.,     # records with large label errors and a high reprojection error
                   invalid_fraction: float = 0., # probability that a part's label is invalid (NaN)
                   feature_dim: int = 256,       # width of the simulated expert features
-                  size: int = 256               # body crop side the camera label is fitted in
+                  size: int = 256,              # body crop side the camera label is fitted in
+                  detections: str | None = None,  # a label dataset of the pool (e.g. '<pool>_pseudo') whose detections, boxes and selection
+                                                  # statistics the oracle copies, so that it differs from it only in the labels; None: simulated
+                  name: str | None = None       # the dataset's name; None: '<pool>_oracle'
                  ) -> DatasetCard:
     "Analysis only: '<pool>_oracle' from the pool's hidden ground truth (training refuses it unless `allow_oracle=True`)."
     src = open_dataset(root, pool)
-    card = DatasetCard(name=oracle_name(pool), num_samples=src.card.num_samples, shard_size=src.card.shard_size, seed=src.card.seed,
+    mirrored = None
+    if detections:
+        det = open_dataset(root, detections)   # a missing dataset names itself and the fix
+        if det.card.num_samples != src.card.num_samples: raise ValueError(f"{detections} has {det.card.num_samples} records, {pool} {src.card.num_samples}: not its labels.")
+        mirrored = {'name': detections, 'card sha256': hashlib.sha256(det.card.to_json().encode()).hexdigest()}   # a relabelled pool changes the card
+    card = DatasetCard(name=name or oracle_name(pool), num_samples=src.card.num_samples, shard_size=src.card.shard_size, seed=src.card.seed,
                        schema=label_schema(feature_dim={p: feature_dim for p in PARTS}), labelled=False, profile=src.card.profile,
                        settings={'pool': pool, 'oracle': True, 'seed': seed, 'noise': noise.to_dict(), 'label_noise': label_noise,
-                                 'bad_fraction': bad_fraction, 'invalid_fraction': invalid_fraction, 'size': size})
-    return write_dataset(root, card, _OracleLabeler(root, pool, seed, noise, label_noise, bad_fraction, invalid_fraction, feature_dim, size))
+                                 'bad_fraction': bad_fraction, 'invalid_fraction': invalid_fraction, 'size': size}
+                                | ({'detections': mirrored} if mirrored else {}))
+    return write_dataset(root, card, _OracleLabeler(root, pool, seed, noise, label_noise, bad_fraction, invalid_fraction, feature_dim, size, detections))

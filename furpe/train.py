@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_train.ipynb #d6a24d0e
 from __future__ import annotations
-import csv, io, json, math, os, random, time
+import ast, csv, hashlib, io, json, math, os, random, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 
@@ -24,41 +24,14 @@ from .selection import SelectionConfig
 from .losses import PAPER_A, FeatureDistillation, LossWeights, box_loss, jaw_layout, part_losses, symmetric_consistency, total_loss
 from .networks import BOX_PARTS, NETWORKS, boxes_from_keypoints, build_network, mean_values, network_inputs, predict_body_params
 from .ema import EMATeacher
-from .mixture import LABEL_FIELDS, LABEL_SOURCES, TABLE2_POOLS, StepSampler, WholeBodyData, _finite_kp
+from .mixture import LABEL_FIELDS, LABEL_SOURCES, TABLE2_POOLS, StepSampler, WholeBodyData, _finite_kp, labels_name
 
 # %% auto #0
-__all__ = ['TABLE6_ROWS', 'LOSS_CANDIDATES', 'CPU_LOSSES', 'DISTILLATION_CANDIDATES', 'CPU_DISTILLATION', 'TABLE6_SETTINGS',
-           'CONSISTENCY_TARGETS', 'distillation_settings', 'TrainConfig', 'total_steps', 'lr_at', 'train_step',
-           'example_batch', 'GlobalBatchNorm', 'convert_batchnorm', 'NonFiniteLoss', 'TrainResult', 'training_mean',
-           'build_student', 'latest_checkpoint', 'train', 'load_student', 'same_config', 'find_run']
+__all__ = ['CONSISTENCY_TARGETS', 'TrainConfig', 'total_steps', 'lr_at', 'train_step', 'example_batch', 'GlobalBatchNorm',
+           'convert_batchnorm', 'NonFiniteLoss', 'TrainResult', 'training_mean', 'build_student', 'latest_checkpoint',
+           'train', 'load_student', 'same_config', 'run_fingerprint', 'same_run', 'find_run']
 
 # %% ../nbs/11_train.ipynb #b7705bcc
-TABLE6_ROWS = {  # Table 6's rows → the switches (every row trains on the full mixture; the first without pseudo labels)
-    'ExPose': dict(pseudo=False, features=False, selection=False, ema=False),
-    '+ Pseudo ground-truth': dict(pseudo=True, features=True, selection=False, ema=False),
-    '+ Pseudo GT Selection': dict(pseudo=True, features=True, selection=True, ema=False),
-    '+ EMA (Ours+ExPose)': dict(pseudo=True, features=True, selection=True, ema=True)}
-
-LOSS_CANDIDATES = {  # the loss weights `04_premise` chooses between on `ehf_val` (the students' curated + pseudo run), over `LossWeights()`
-    'rotations ×10': {'body_pose': 10., 'hand_pose': 10.},                    # eq. 12's rotation losses ×10 (ASSUMPTIONS)
-    'rotations + 3D joints': {'body_pose': 1., 'body_3d': 10., 'hand_pose': 10.}}  # HMR's L_3D on the posed body joints (a departure)
-CPU_LOSSES = 'rotations ×10'   # the choice `04_premise` made on ehf_val (tables/premise_choice_cpu.md)
-DISTILLATION_CANDIDATES = {   # eq. 14's settings `05_distillation` chooses between on `ehf_val` (over `TrainConfig`'s defaults, the paper's)
-    'A = e⁵, fixed MLP (paper)': {},
-    'A = 1e5 (authors)': {'amplification': 1e5},
-    'A = e⁵, trained MLP': {'distill_train_mlp': True},
-    'A = e⁵, warm-up ½ run': {'feature_warmup': 'half'}}   # 'half': half the run's steps
-CPU_DISTILLATION = 'A = e⁵, fixed MLP (paper)'   # the choice `05_distillation` made on ehf_val (tables/distillation_cpu.md)
-
-def distillation_settings(name: str, steps: int | None) -> dict:
-    "A `DISTILLATION_CANDIDATES` entry as `TrainConfig` fields (a 'half' warm-up becomes half of `steps`)."
-    return {k: (max(1, (steps or 0) // 2) if v == 'half' else v) for k, v in DISTILLATION_CANDIDATES[name].items()}
-
-TABLE6_SETTINGS = {  # each profile's Table-6 training (steps, lr, loss weights) over `TrainConfig.for_profile`: one home for every experiment
-    'smoke': dict(steps=4),
-    'cpu': dict(steps=600, lr=1e-3, weights=asdict(LossWeights()) | LOSS_CANDIDATES[CPU_LOSSES], **distillation_settings(CPU_DISTILLATION, 600)),
-    'paper': {}}
-
 CONSISTENCY_TARGETS = ('params', 'keypoints2d', 'embedding')
 
 def _tiny_net(network: str) -> dict:
@@ -516,7 +489,7 @@ def train(cfg: TrainConfig | None = None,  # None with `resume`: the run folder'
             _atomic_write_text(out / 'run.json', json.dumps(dict(
                 records=data.counts(), kept={p: {'kept': k, 'of': n} for p, (k, n) in data.kept.items()}, total_steps=T,
                 lr_decay_step=round(T * cfg.lr_decay_epochs / cfg.epochs), world_size=world, device=str(device),
-                torch=torch.__version__, started_at_step=start), indent=2))
+                torch=torch.__version__, started_at_step=start, fingerprint=run_fingerprint(cfg, root)), indent=2))
             _write_metrics(out / 'metrics.csv', [], keep_before=start)
         model = nn.parallel.DistributedDataParallel(net, find_unused_parameters=True) if world > 1 else net
         stop = T if max_steps is None else min(T, max_steps)
@@ -573,6 +546,34 @@ def same_config(cfg: TrainConfig, folder: Path) -> bool:
     f = Path(folder) / 'config.json'
     return f.is_file() and json.loads(f.read_text()) == json.loads(json.dumps(cfg.to_dict(), default=list))
 
-def find_run(cfg: TrainConfig, folders) -> Path | None:
-    "The first of `folders` that holds a finished run (`model.pt`) of exactly `cfg`: one training per config across notebooks."
-    return next((Path(f) for f in folders if same_config(cfg, f) and (Path(f) / 'model.pt').is_file()), None)
+def _training_modules() -> list:
+    "The kit's modules `furpe.train` imports, directly or through others (read from their `import` statements)."
+    import furpe
+    pkg = Path(furpe.__file__).parent; todo, seen = ['train'], set()   # the installed package's files, also from a notebook
+    while todo:
+        name = todo.pop()
+        if name in seen or not (pkg / f'{name}.py').is_file(): continue
+        seen.add(name)
+        for node in ast.walk(ast.parse((pkg / f'{name}.py').read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and (node.level == 1 or node.module.startswith('furpe.')):
+                todo.append(node.module.split('.')[-1])
+            elif isinstance(node, ast.Import): todo += [a.name.split('.')[1] for a in node.names if a.name.startswith('furpe.')]
+    return sorted(pkg / f'{n}.py' for n in seen)
+
+def run_fingerprint(cfg: TrainConfig, root: Path) -> dict:
+    """What a run's result depends on beyond its config: `code`, the sha256 of the source of every kit module the training
+    imports (`furpe.settings` is not one: its values reach a run through the config), and `data`, the sha256 of the card of
+    each dataset it reads (a regenerated or relabelled dataset changes its card)."""
+    code = hashlib.sha256(b''.join(p.name.encode() + p.read_bytes() for p in _training_modules())).hexdigest()
+    names = [cfg.curated] + ([n for p in cfg.pools for n in (p, labels_name(p, cfg.labels))] if cfg.pseudo else [])
+    card = lambda n: (Path(root) / n / 'card.json').read_bytes() if (Path(root) / n / 'card.json').is_file() else b'missing'
+    return {'code': code, 'data': {n: hashlib.sha256(card(n)).hexdigest() for n in names}}
+
+def same_run(cfg: TrainConfig, folder: Path, root: Path) -> bool:
+    "Whether `folder` holds a run (finished or not) of `cfg` on today's code and data: it may be resumed or reused."
+    f = Path(folder) / 'run.json'
+    return same_config(cfg, folder) and f.is_file() and json.loads(f.read_text()).get('fingerprint') == run_fingerprint(cfg, root)
+
+def find_run(cfg: TrainConfig, folders, root: Path) -> Path | None:
+    "The first of `folders` holding a finished run (`model.pt`) of `cfg` on today's code and data: one training per config across notebooks."
+    return next((Path(f) for f in folders if same_run(cfg, f, root) and (Path(f) / 'model.pt').is_file()), None)
