@@ -4,6 +4,7 @@
 
 # %% ../nbs/11b_settings.ipynb #dc32b42e
 from __future__ import annotations
+import math
 from dataclasses import asdict
 from .losses import LossWeights
 from .train import TrainConfig
@@ -27,7 +28,8 @@ DISTILLATION_CANDIDATES = {   # eq. 14's settings `05_distillation` chooses betw
     'A = e⁵, fixed MLP (paper)': {},
     'A = 1e5 (authors)': {'amplification': 1e5},
     'A = e⁵, trained MLP': {'distill_train_mlp': True},
-    'A = e⁵, warm-up ½ run': {'feature_warmup': 'half'}}   # 'half': half the run's steps
+    'A = e⁵, warm-up ½ run': {'feature_warmup': 'half'},   # 'half': half the run's steps
+    'A = e³, a minor share': {'amplification': math.exp(3)}}   # 7.4× smaller: added after the first cpu run, where e⁵ kept 64 % of the objective to the end
 CPU_DISTILLATION = 'A = e⁵, fixed MLP (paper)'   # the choice `05_distillation` made on ehf_val (tables/distillation_cpu.md)
 DISTILLATION_FIELDS = ('amplification', 'distill_train_mlp', 'feature_warmup', 'distill_reduction')   # the `TrainConfig` fields of eq. 14
 
