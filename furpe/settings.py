@@ -4,14 +4,15 @@
 
 # %% ../nbs/11b_settings.ipynb #dc32b42e
 from __future__ import annotations
-import math
+import math, time
 from dataclasses import asdict
+from pathlib import Path
 from .losses import LossWeights
-from .train import TrainConfig
+from .train import TrainConfig, find_run, same_run, train
 
 # %% auto #0
 __all__ = ['TABLE6_ROWS', 'LOSS_CANDIDATES', 'CPU_LOSSES', 'DISTILLATION_CANDIDATES', 'CPU_DISTILLATION', 'DISTILLATION_FIELDS',
-           'TABLE6_SETTINGS', 'distillation_settings', 'curve_checkpoints', 'student_config']
+           'TABLE6_SETTINGS', 'distillation_settings', 'curve_checkpoints', 'student_config', 'student_run']
 
 # %% ../nbs/11b_settings.ipynb #2840a878
 TABLE6_ROWS = {  # Table 6's rows → the switches (every row trains on the full mixture; the first without pseudo labels)
@@ -57,3 +58,15 @@ def student_config(profile: str, seed: int, settings: dict,   # a `TABLE6_SETTIN
     if not kw['pseudo']: kw.update(features=False, selection=True)   # no pool record: neither changes the run
     if not kw['features']: kw = {k: v for k, v in kw.items() if k not in DISTILLATION_FIELDS}   # eq. 14 is off
     return TrainConfig.for_profile(profile, network=network, seed=seed, device=device, **kw, **curve_checkpoints(settings.get('steps')))
+
+# %% ../nbs/11b_settings.ipynb #9677247e
+def student_run(cfg: TrainConfig, root: Path,   # the student's config and its datasets folder
+                out: Path,                      # where it trains when no finished run of it exists
+                search=()                       # other run folders that may hold it (e.g. another notebook's)
+               ) -> tuple:                      # (the run folder, the training's seconds or None when reused)
+    "One training per config, code and data: a finished run of `cfg` from `out` or `search` (`train.find_run`), else trained in `out`."
+    found = find_run(cfg, [out, *search], root)
+    if found is not None: return found, None
+    t = time.time(); train(cfg, root, out, resume=same_run(cfg, out, root))   # resumed only on the same config, code and data
+    return Path(out), round(time.time() - t, 1)
+
