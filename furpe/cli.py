@@ -182,7 +182,7 @@ def reproduce(profile: Profile = 'smoke',  # the profile every notebook runs on
     for nb in nbs:
         t0 = time.time()
         print(f'[furpe] {nb.name} (profile={profile}, seed={seed})', flush=True)
-        pm.execute_notebook(str(nb), str(out_dir / nb.name), parameters=dict(profile=profile, seed=seed, out_dir=str(out) if out else None),
+        pm.execute_notebook(str(nb), str(out_dir / nb.name), parameters=dict(profile=profile, seed=seed, out_dir=str(out) if out else None, repo=str(root) if root else None),
                             kernel_name='python3', cwd=str(paths.root), progress_bar=False)
         manifest['notebooks'].append(dict(name=nb.name, commit=manifest['commit'], wall_s=round(time.time() - t0, 1),
                                           executed=os.path.relpath(out_dir / nb.name, paths.runs.parent)))   # no machine paths
@@ -197,7 +197,8 @@ def reproduce(profile: Profile = 'smoke',  # the profile every notebook runs on
     manifest['models'] = {os.path.relpath(f, paths.runs.parent): hashlib.sha256(f.read_bytes()).hexdigest()
                           for f in sorted(models.rglob('*.pt'))} if models.is_dir() else {}
     path.write_text(json.dumps(manifest, indent=2))
-    print(f"[furpe] done in {manifest['total_wall_s']} s; manifest: {path}", flush=True)
+    print(f"[furpe] done in {sum(n['wall_s'] for n in manifest['notebooks'] if n['name'] in {nb.name for nb in nbs})} s "
+          f"(every notebook of the manifest: {manifest['total_wall_s']} s); manifest: {path}", flush=True)
     return manifest
 
 # %% ../nbs/90_cli.ipynb #38cd0c2c

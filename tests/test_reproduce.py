@@ -1,6 +1,7 @@
-"""The smoke reproduction end to end, into a temporary folder: every experiment notebook runs, every table and figure
-is written, the manifest names each notebook, and the claims carry a verdict each."""
-import json, os, subprocess, sys
+"""The smoke reproduction end to end in a temporary root (the experiment notebooks copied there; its own data, runs,
+tables and figures): every notebook runs, every table and figure is written, the manifest names each notebook, the
+claims carry a verdict each."""
+import json, os, shutil, subprocess, sys
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +16,8 @@ FIGURES = ['synth_gallery.png', 'selection_smoke.png', 'premise_curves_smoke.png
 
 
 def test_smoke_reproduction_writes_every_table_and_figure(tmp_path):
-    r = subprocess.run([sys.executable, '-m', 'furpe.cli', 'reproduce', '--profile', 'smoke', '--out', str(tmp_path)], cwd=ROOT,
+    shutil.copytree(ROOT / 'nbs' / 'experiments', tmp_path / 'nbs' / 'experiments')   # data/ lives under the root: a root of its own
+    r = subprocess.run([sys.executable, '-m', 'furpe.cli', 'reproduce', '--profile', 'smoke', '--root', str(tmp_path)], cwd=tmp_path,
                        env={**os.environ, 'FURPE_QUIET': '1'}, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
     m = json.loads((tmp_path / 'tables' / 'manifest_smoke.json').read_text())
