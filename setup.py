@@ -8,6 +8,9 @@ cfg = cfg['DEFAULT']
 
 requirements = cfg.get('requirements', '').split()
 dev_requirements = cfg.get('dev_requirements', '').split()
+# every `<name>_requirements` key of settings.ini is the extra `<name>` (dev: tests and notebooks;
+# photo: MediaPipe Holistic for photographs; docs: the documentation site)
+extras = {k[:-len('_requirements')]: cfg.get(k, '').split() for k in cfg if k.endswith('_requirements') and k != 'requirements'}
 console_scripts = [s for s in cfg.get('console_scripts', '').split() if s]
 
 setuptools.setup(
@@ -23,7 +26,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=['furpe', 'furpe.*']),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    extras_require=extras,
     python_requires='>=' + cfg['min_python'],
     entry_points={'console_scripts': console_scripts, 'nbdev': [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
     zip_safe=False,
