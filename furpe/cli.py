@@ -13,7 +13,8 @@ from .core import PROFILES, get_paths
 
 # %% auto #0
 __all__ = ['COMMANDS', 'Profile', 'command', 'distributed_rank', 'argument_options', 'parser', 'main', 'generate', 'label',
-           'train', 'experiment_notebooks', 'git_commit', 'machine_info', 'reproduce', 'smplx_test_model']
+           'train', 'experiment_notebooks', 'git_commit', 'machine_info', 'ReproductionError', 'notebook_parameters',
+           'used_models', 'reproduce', 'smplx_test_model']
 
 # %% ../nbs/90_cli.ipynb #6ffa4a24
 COMMANDS = {}   # subcommand name → function, in the order they are defined
@@ -81,7 +82,8 @@ def main(argv: list | None = None  # the arguments after `furpe`; None: the proc
         ):
     "furpe's command line: parse the arguments, then call the subcommand's function with them."
     args = vars(parser().parse_args(argv))
-    COMMANDS[args.pop('command')](**args)
+    try: COMMANDS[args.pop('command')](**args)
+    except ReproductionError as e: raise SystemExit(f'[furpe] {e}')   # exit status 1, the failing notebook named on stderr
 
 # %% ../nbs/90_cli.ipynb #9978ab34
 @command
@@ -161,31 +163,61 @@ def machine_info() -> dict:
     return dict(platform=platform.platform(), python=platform.python_version(), torch=torch.__version__,
                 cpus=os.cpu_count(), gpu=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None)
 
+class ReproductionError(RuntimeError):
+    "An experiment notebook failed: the message names the notebook, the cell and the error, and where the executed copy is."
+
+def notebook_parameters(nb: Path  # an experiment notebook
+                       ) -> set:
+    "The names its `parameters` cell defines (what papermill may set)."
+    import papermill as pm
+    return set(pm.inspect_notebook(str(nb)))
+
+def used_models(runs: Path  # a profile's runs folder, runs/<profile>
+               ) -> dict:
+    "sha256 of every model file under it (detector, experts, students), keyed by path relative to the repository."
+    from furpe.core import file_sha256
+    return {os.path.relpath(f, runs.parent.parent): file_sha256(f) for f in sorted(runs.rglob('*.pt')) if 'checkpoints' not in f.parts}
+
+
 # %% ../nbs/90_cli.ipynb #8aeaa435
 @command
 def reproduce(profile: Profile = 'smoke',  # the profile every notebook runs on
               seed: int = 0,               # passed to every notebook
+              seeds: int | None = None,    # seeds per trained row: seed, seed+1, … (to notebooks with a `seeds` parameter); None: the profile's
               only: list | None = None,    # run only notebooks whose name contains one of these
+              force: bool = False,         # delete runs/<profile> first: retrain the detector, experts and students, recompute every row
               out: Path | None = None,     # where runs/, tables/ and figures/ go; None: the repository root
               root: Path | None = None     # repository root; None: found from the installed package
              ) -> dict:
-    "Run every experiment notebook with papermill; write (and return) the manifest."
+    "Run every experiment notebook with papermill; write (and return) the manifest. Stops at the first failing notebook."
+    import shutil
     import papermill as pm
     if profile not in PROFILES: raise ValueError(f"Unknown profile {profile!r}; choose one of {PROFILES}.")
+    if seeds is not None and seeds < 1: raise ValueError(f"--seeds must be at least 1, not {seeds}.")
     paths = get_paths(root, out)
-    out_dir = paths.runs / f'reproduce-{profile}'
-    out_dir.mkdir(parents=True, exist_ok=True)
     nbs = [nb for nb in experiment_notebooks(paths.root) if not only or any(o in nb.name for o in only)]
     if not nbs: raise FileNotFoundError(f"No experiment notebooks matched in {paths.root / 'nbs' / 'experiments'}.")
-    manifest = dict(commit=git_commit(paths.root), profile=profile, seed=seed, machine=machine_info(),
+    if force and (paths.runs / profile).exists():
+        print(f'[furpe] --force: deleting {paths.runs / profile}', flush=True); shutil.rmtree(paths.runs / profile)
+    out_dir = paths.runs / f'reproduce-{profile}'
+    out_dir.mkdir(parents=True, exist_ok=True)
+    commit = git_commit(paths.root)
+    manifest = dict(commit=commit.removesuffix('+dirty'), dirty=commit.endswith('+dirty'), profile=profile, seed=seed,
+                    seeds=list(range(seed, seed + seeds)) if seeds else 'the profile default', machine=machine_info(),
                     started=time.strftime('%Y-%m-%dT%H:%M:%S%z'), notebooks=[])
     for nb in nbs:
         t0 = time.time()
-        print(f'[furpe] {nb.name} (profile={profile}, seed={seed})', flush=True)
-        pm.execute_notebook(str(nb), str(out_dir / nb.name), parameters=dict(profile=profile, seed=seed, out_dir=str(out) if out else None, repo=str(root) if root else None),
-                            kernel_name='python3', cwd=str(paths.root), progress_bar=False)
-        manifest['notebooks'].append(dict(name=nb.name, commit=manifest['commit'], wall_s=round(time.time() - t0, 1),
-                                          executed=os.path.relpath(out_dir / nb.name, paths.runs.parent)))   # no machine paths
+        params = dict(profile=profile, seed=seed, out_dir=str(out) if out else None, repo=str(root) if root else None)
+        if seeds and 'seeds' in notebook_parameters(nb): params['seeds'] = list(range(seed, seed + seeds))
+        print(f'[furpe] {nb.name} (profile={profile}, seed={seed}{", seeds=" + str(params["seeds"]) if "seeds" in params else ""})', flush=True)
+        executed = out_dir / nb.name
+        try:
+            pm.execute_notebook(str(nb), str(executed), parameters=params, kernel_name='python3', cwd=str(paths.root), progress_bar=False)
+        except pm.PapermillExecutionError as e:
+            raise ReproductionError(f"{nb.name} failed in cell {e.cell_index} (execution count {e.exec_count}): {e.ename}: {e.evalue}. "
+                                    f"The executed notebook, with the traceback, is {executed}.") from None
+        manifest['notebooks'].append(dict(name=nb.name, commit=commit, wall_s=round(time.time() - t0, 1),
+                                          executed=os.path.relpath(executed, paths.runs.parent)))   # no machine paths
     paths.tables.mkdir(parents=True, exist_ok=True)
     path = paths.tables / f'manifest_{profile}.json'
     if only and path.exists():   # a partial run updates its notebooks' entries and keeps the others
@@ -193,13 +225,12 @@ def reproduce(profile: Profile = 'smoke',  # the profile every notebook runs on
         kept = [n for n in json.loads(path.read_text()).get('notebooks', []) if n['name'] not in ran]
         manifest['notebooks'] = sorted(kept + manifest['notebooks'], key=lambda n: n['name'])
     manifest['total_wall_s'] = round(sum(n['wall_s'] for n in manifest['notebooks']), 1)
-    models = paths.runs / profile / 'models'   # the trained detector and experts every later notebook used
-    manifest['models'] = {os.path.relpath(f, paths.runs.parent): hashlib.sha256(f.read_bytes()).hexdigest()
-                          for f in sorted(models.rglob('*.pt'))} if models.is_dir() else {}
+    manifest['models'] = used_models(paths.runs / profile) if (paths.runs / profile).is_dir() else {}
     path.write_text(json.dumps(manifest, indent=2))
     print(f"[furpe] done in {sum(n['wall_s'] for n in manifest['notebooks'] if n['name'] in {nb.name for nb in nbs})} s "
           f"(every notebook of the manifest: {manifest['total_wall_s']} s); manifest: {path}", flush=True)
     return manifest
+
 
 # %% ../nbs/90_cli.ipynb #38cd0c2c
 @command

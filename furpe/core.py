@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #97a638e0
 from __future__ import annotations
-import dataclasses, hashlib, json, os, pickle, random, re
+import ast, dataclasses, hashlib, json, os, pickle, random, re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +15,8 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['PROFILES', 'BODY_MODELS', 'repo_root', 'Paths', 'get_paths', 'Config', 'load_dataclass', 'derive_seed',
-           'seed_everything', 'resolve_device', 'progress', 'UnsafePickleError', 'safe_pickle_load', 'safe_torch_load']
+           'seed_everything', 'resolve_device', 'progress', 'UnsafePickleError', 'safe_pickle_load', 'safe_torch_load',
+           'kit_modules', 'code_fingerprint', 'file_sha256', 'provenance', 'same_provenance']
 
 # %% ../nbs/00_core.ipynb #eb75b8bd
 def repo_root(start: Path | None = None  # where to start looking; defaults to this package's folder, then the cwd
@@ -177,4 +178,49 @@ def safe_torch_load(path: Path,               # a .pt file (checkpoint, model, d
     except pickle.UnpicklingError as e:
         m = re.search(r'GLOBAL ([\w.]+)\.(\w+)', str(e)) or re.search(r'global[^\w]*([\w.]+)\.(\w+)', str(e))
         raise UnsafePickleError(path, *(m.groups() if m else ('?', '?')), allowed='tensors, numbers, strings and plain containers') from e
+
+
+# %% ../nbs/00_core.ipynb #b3df63fb
+def kit_modules(*names: str  # kit module names, e.g. 'train' (for `furpe.train`)
+               ) -> list:
+    "The source files of `names` and of every kit module they import, directly or through others (read from their `import` statements)."
+    import furpe
+    pkg = Path(furpe.__file__).parent; todo, seen = list(names), set()   # the installed package's files, also from a notebook
+    while todo:
+        name = todo.pop()
+        if name in seen or not (pkg / f'{name}.py').is_file(): continue
+        seen.add(name)
+        for node in ast.walk(ast.parse((pkg / f'{name}.py').read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and (node.level == 1 or node.module.startswith('furpe.')):
+                todo.append(node.module.split('.')[-1])
+            elif isinstance(node, ast.Import): todo += [a.name.split('.')[1] for a in node.names if a.name.startswith('furpe.')]
+    return sorted(pkg / f'{n}.py' for n in seen)
+
+def code_fingerprint(*names: str  # kit module names, e.g. 'keypoints'
+                    ) -> str:
+    "sha256 of the source of `names` and every kit module they import: changes exactly when code they run changes."
+    return hashlib.sha256(b''.join(p.name.encode() + p.read_bytes() for p in kit_modules(*names))).hexdigest()
+
+def file_sha256(path: Path) -> str:
+    "sha256 of a file's bytes, read in chunks (models, cards, notebooks)."
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
+    return h.hexdigest()
+
+def provenance(code: tuple = (),       # kit modules whose source (with what they import) made the result
+               files: dict | None = None,  # name → input file whose bytes made it (dataset cards, models); a missing one counts as 'missing'
+               **settings               # the settings that made it (JSON-able)
+              ) -> dict:
+    "What a result was made from, as one JSON-able record: `code` fingerprint, input files' sha256 and the settings (no machine paths)."
+    return json.loads(json.dumps({'code': code_fingerprint(*code) if code else None,
+                                  'files': {str(k): file_sha256(f) if Path(f).is_file() else 'missing' for k, f in (files or {}).items()},
+                                  'settings': settings}, default=str, sort_keys=True))
+
+def same_provenance(path: Path,   # a stored provenance record (JSON), e.g. models/detector.json
+                    record: dict  # today's `provenance(...)`
+                   ) -> bool:
+    "Whether the record stored at `path` equals `record` (a missing or unreadable file: False, so the result is remade)."
+    try: return json.loads(Path(path).read_text()) == record
+    except (OSError, ValueError): return False
 

@@ -42,6 +42,7 @@ class DatasetCard:
     labelled: bool = True         # False: an unlabeled pool; its ground-truth fields live apart
     settings: dict = field(default_factory=dict)   # the domain's settings (free-form, JSON-able)
     generator_version: int = GENERATOR_VERSION
+    code: str = ''                # sha256 of the code that writes it (`code_fingerprint` of the generator's module): edited code, another dataset
     profile: str = ''
 
     @property
@@ -117,14 +118,20 @@ def write_dataset(root: Path,            # datasets folder, e.g. Config.paths.da
                   workers: int = 1,      # processes writing shards in parallel
                   rank: int = 0, world_size: int = 1,  # under torchrun: this process writes shards i with i % world_size == rank
                   max_shards: int | None = None,  # stop after writing this many new shards (tests of interruption)
-                  start_method: str = 'spawn'     # worker start: 'spawn' is safe after torch has started threads; 'fork' is not
+                  start_method: str = 'spawn',    # worker start: 'spawn' is safe after torch has started threads; 'fork' is not
+                  replace_stale: bool = False     # a folder whose card differs (settings, seed or code changed): False raises, True deletes
+                                                  # and rewrites it (for datasets a generator recreates from their card)
                  ) -> DatasetCard:
     "Write (or finish writing) a dataset; shards already done are skipped, so an interrupted run resumes."
     root = Path(root); (root / card.name).mkdir(parents=True, exist_ok=True)
     card_path = root / card.name / 'card.json'
     if card_path.exists():
         old = DatasetCard.read(card_path)
-        if old.to_json() != card.to_json():
+        if old.to_json() != card.to_json() and replace_stale:
+            print(f'[furpe] {root / card.name} was made from other settings or code: rewriting it', flush=True)
+            shutil.rmtree(root / card.name); (root / card.name).mkdir(parents=True)
+            card_path.write_text(card.to_json())
+        elif old.to_json() != card.to_json():
             raise ValueError(f"{card_path} describes a different dataset (seed, size, schema or settings changed). "
                              f"Delete {root / card.name} to regenerate it, or write to another folder.")
     else: card_path.write_text(card.to_json())

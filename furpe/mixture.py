@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, Sampler
 
-from .core import derive_seed
+from .core import code_fingerprint, derive_seed, file_sha256
 from .body import KEYPOINT_PARTS, PARTS, axis_angle_to_matrix
 from .data import DatasetCard, open_dataset, open_ground_truth, write_dataset
 from .geometry import (AugmentSpec, apply_map, augment_view, crop_matrix, fit_weak_camera, map_rotation,
@@ -277,6 +277,9 @@ def oracle_labels(root: Path,                   # datasets folder holding the po
     card = DatasetCard(name=name or oracle_name(pool), num_samples=src.card.num_samples, shard_size=src.card.shard_size, seed=src.card.seed,
                        schema=label_schema(feature_dim={p: feature_dim for p in PARTS}), labelled=False, profile=src.card.profile,
                        settings={'pool': pool, 'oracle': True, 'seed': seed, 'noise': noise.to_dict(), 'label_noise': label_noise,
-                                 'bad_fraction': bad_fraction, 'invalid_fraction': invalid_fraction, 'size': size}
-                                | ({'detections': mirrored} if mirrored else {}))
-    return write_dataset(root, card, _OracleLabeler(root, pool, seed, noise, label_noise, bad_fraction, invalid_fraction, feature_dim, size, detections))
+                                 'bad_fraction': bad_fraction, 'invalid_fraction': invalid_fraction, 'size': size,
+                                 'pool_card': file_sha256(Path(root) / pool / 'card.json')}   # a regenerated pool → relabelled
+                                | ({'detections': mirrored} if mirrored else {}),
+                       code=code_fingerprint('mixture'))   # edited labelling code → relabelled
+    return write_dataset(root, card, _OracleLabeler(root, pool, seed, noise, label_noise, bad_fraction, invalid_fraction, feature_dim, size, detections),
+                         replace_stale=True)

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .core import progress, resolve_device
+from .core import code_fingerprint, file_sha256, progress, resolve_device
 from .body import (ANNY_SPEC, BodyParams, KEYPOINT_PARTS, PARTS, chain_orientation, compose_merge, get_body_model, joint_chain,
                    weak_perspective)
 from .data import DatasetCard, FieldSpec, open_dataset, open_ground_truth, read_params, write_dataset
@@ -240,9 +240,11 @@ def generate_pseudo_labels(root: Path,          # datasets folder holding the po
     card = DatasetCard(name=pseudo_name(pool), num_samples=src.card.num_samples, shard_size=src.card.shard_size,
                        seed=src.card.seed, schema=label_schema(feature_dim=fd), labelled=False, profile=src.card.profile,
                        settings={'pool': pool, 'detector': _sha(detector), 'experts': {k: _sha(v) for k, v in sorted(experts.items())},
-                                 'thresholds': dict(thresholds), 'compose': list(compose)})
+                                 'thresholds': dict(thresholds), 'compose': list(compose),
+                                 'pool_card': file_sha256(Path(root) / pool / 'card.json')},   # a regenerated pool → relabelled
+                       code=code_fingerprint('selection'))   # edited labelling code → relabelled
     return write_dataset(root, card, PseudoLabeler(root, pool, detector, experts, device, thresholds, compose), workers=workers,
-                         rank=rank, world_size=world_size, max_shards=max_shards)
+                         rank=rank, world_size=world_size, max_shards=max_shards, replace_stale=True)
 
 def stored_stats(labels  # an opened label dataset (`<pool>_pseudo`, or `mixture.oracle_labels`' `<pool>_oracle`)
                 ) -> dict:

@@ -14,7 +14,7 @@ import roma
 import torch
 from torch import Tensor
 
-from .core import derive_seed
+from .core import code_fingerprint, derive_seed
 from .body import BodyModel, BodyParams, KEYPOINT_NAMES, KEYPOINT_PARTS, PARTS, get_body_model
 from .data import DatasetCard, FieldSpec, write_dataset
 
@@ -1069,9 +1069,10 @@ def generate_domain(root: Path,          # datasets folder, e.g. `Config.paths.d
     cfg = DOMAINS[domain]; model = get_body_model('anny')
     settings = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(cfg).items()}
     card = DatasetCard(dataset_name(domain, split), n, min(shard_size, n), seed, sample_schema(model, cfg.image_size),
-                       labelled=cfg.labelled or cfg.role == 'test', settings={**settings, 'split': split}, profile=profile)
+                       labelled=cfg.labelled or cfg.role == 'test', settings={**settings, 'split': split}, profile=profile,
+                       code=code_fingerprint('synth'))   # edited generator code → another dataset, rewritten
     workers = min(workers, len(range(rank, card.num_shards, world_size)))   # a spawned worker costs ~10 s of start-up
-    return write_dataset(root, card, _SceneRenderer(domain, split, seed), workers=workers, rank=rank, world_size=world_size)
+    return write_dataset(root, card, _SceneRenderer(domain, split, seed), workers=workers, rank=rank, world_size=world_size, replace_stale=True)
 
 # %% ../nbs/03_synth.ipynb #24a760fa
 def generate_profile(root: Path,                 # datasets folder, e.g. data/<profile>

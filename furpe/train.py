@@ -14,7 +14,7 @@ import torch.distributed as dist
 from torch import Tensor, nn
 from torch.utils.data import DataLoader
 
-from .core import PROFILES, derive_seed, get_paths, load_dataclass, progress, resolve_device, safe_torch_load, seed_everything
+from .core import PROFILES, derive_seed, get_paths, load_dataclass, code_fingerprint, progress, resolve_device, safe_torch_load, seed_everything
 from .body import ANNY_SPEC, BodyParams, KEYPOINT_PARTS, PARTS, get_body_model, weak_perspective
 from .data import open_dataset
 from .geometry import (AugmentSpec, apply_map, box_coordinates, crop_matrix, fit_weak_camera, from_normalised, invert_map,
@@ -546,28 +546,13 @@ def same_config(cfg: TrainConfig, folder: Path) -> bool:
     f = Path(folder) / 'config.json'
     return f.is_file() and json.loads(f.read_text()) == json.loads(json.dumps(cfg.to_dict(), default=list))
 
-def _training_modules() -> list:
-    "The kit's modules `furpe.train` imports, directly or through others (read from their `import` statements)."
-    import furpe
-    pkg = Path(furpe.__file__).parent; todo, seen = ['train'], set()   # the installed package's files, also from a notebook
-    while todo:
-        name = todo.pop()
-        if name in seen or not (pkg / f'{name}.py').is_file(): continue
-        seen.add(name)
-        for node in ast.walk(ast.parse((pkg / f'{name}.py').read_text())):
-            if isinstance(node, ast.ImportFrom) and node.module and (node.level == 1 or node.module.startswith('furpe.')):
-                todo.append(node.module.split('.')[-1])
-            elif isinstance(node, ast.Import): todo += [a.name.split('.')[1] for a in node.names if a.name.startswith('furpe.')]
-    return sorted(pkg / f'{n}.py' for n in seen)
-
 def run_fingerprint(cfg: TrainConfig, root: Path) -> dict:
     """What a run's result depends on beyond its config: `code`, the sha256 of the source of every kit module the training
     imports (`furpe.settings` is not one: its values reach a run through the config), and `data`, the sha256 of the card of
     each dataset it reads (a regenerated or relabelled dataset changes its card)."""
-    code = hashlib.sha256(b''.join(p.name.encode() + p.read_bytes() for p in _training_modules())).hexdigest()
     names = [cfg.curated] + ([n for p in cfg.pools for n in (p, labels_name(p, cfg.labels))] if cfg.pseudo else [])
     card = lambda n: (Path(root) / n / 'card.json').read_bytes() if (Path(root) / n / 'card.json').is_file() else b'missing'
-    return {'code': code, 'data': {n: hashlib.sha256(card(n)).hexdigest() for n in names}}
+    return {'code': code_fingerprint('train'), 'data': {n: hashlib.sha256(card(n)).hexdigest() for n in names}}
 
 def same_run(cfg: TrainConfig, folder: Path, root: Path) -> bool:
     "Whether `folder` holds a run (finished or not) of `cfg` on today's code and data: it may be resumed or reused."
