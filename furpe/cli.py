@@ -14,7 +14,7 @@ from .core import PROFILES, get_paths
 # %% auto #0
 __all__ = ['COMMANDS', 'Profile', 'command', 'distributed_rank', 'argument_options', 'parser', 'main', 'generate', 'label',
            'train', 'experiment_notebooks', 'git_commit', 'machine_info', 'ReproductionError', 'notebook_parameters',
-           'used_models', 'reproduce', 'smplx_test_model']
+           'used_models', 'reproduce', 'smplx_test_model', 'predict']
 
 # %% ../nbs/90_cli.ipynb #6ffa4a24
 COMMANDS = {}   # subcommand name → function, in the order they are defined
@@ -242,6 +242,25 @@ def smplx_test_model(path: Path  # the file to write, e.g. /tmp/smplx/SMPLX_NEUT
     written = write_smplx_test_model(path)
     print(written)
     return written
+
+# %% ../nbs/90_cli.ipynb #44d17ba5
+@command
+def predict(inputs: list,                     # photographs, and folders of them (searched recursively)
+            keypoints: str = 'mediapipe',     # 'mediapipe' (the photo extra), 'kit' (the kit's detector), or an OpenPose JSON file or folder
+            checkpoint: Path | None = None,   # the student: a run folder (model.pt) or a .pt; None: models/cpu/student
+            out: Path = Path('predictions'),  # output folder: <out>/<image stem>/person<i>.obj, .json, .png
+            detector: Path | None = None,     # with --keypoints kit: the detector's .pt; None: models/cpu/detector.pt, then runs/cpu/models/detector.pt
+            max_people: int = 4,              # with --keypoints mediapipe: people searched per image
+            min_keypoints: int = 12,          # a person needs this many keypoints above the selection thresholds (0: every detection)
+            device: str = 'cpu'               # torch device of the student
+           ):
+    "Photographs → whole-body meshes: per person a mesh (.obj), its parameters, camera and 2D agreement (.json), and an overlay (.png)."
+    from furpe.predict import PredictInputError, predict_paths
+    try: run = predict_paths(inputs, keypoints, checkpoint, out, detector, max_people, min_keypoints, device)
+    except (PredictInputError, FileNotFoundError, ImportError) as e: raise SystemExit(f'furpe predict: {e}') from None
+    print(run.report(), flush=True)
+    if not run.images: raise SystemExit(1)   # nothing written: a failing exit status
+    return run
 
 # %% ../nbs/90_cli.ipynb #10f03094
 #| eval: false
