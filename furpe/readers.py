@@ -14,17 +14,17 @@ import torch
 
 from .body import BodyParams, KEYPOINT_NAMES, KEYPOINT_PARTS, ParamSpec, axis_angle_to_matrix, rest_params
 from .core import UnsafePickleError, safe_pickle_load
+from .keypoints import read_openpose_json, write_openpose_json
 
 # %% auto #0
-__all__ = ['OPENPOSE_FIELDS', 'EHF_LAYOUT', 'EHF_CAMERA', 'PW3D_LAYOUT', 'PW3D_KEYS', 'SMPL_JOINT_NAMES', 'COCO18_TO_BODY25',
-           'FREIHAND_LAYOUT', 'NOW_LAYOUT', 'NOW_IMAGE_LISTS', 'CURATED_LAYOUT', 'CURATED_KEYS', 'DatasetFormatError',
-           'require_folder', 'require_file', 'read_image', 'read_json', 'read_mesh', 'read_npy', 'read_npz',
-           'openpose_person', 'read_openpose_json', 'openpose_person_dict', 'BenchmarkData', 'ehf_camera', 'project',
-           'ehf_frames', 'read_ehf', 'write_ehf_fixture', 'coco18_to_openpose137', 'read_pw3d_sequence',
-           'pw3d_valid_frames', 'read_pw3d', 'pw3d_body_params', 'write_pw3d_fixture', 'read_freihand',
-           'write_freihand_fixture', 'read_picked_points', 'read_now_landmarks', 'read_now', 'write_now_fixture',
-           'read_curated_fits', 'curated_vertices', 'write_curated_fixture', 'spin_records', 'deca_records',
-           'frankmocap_records', 'write_expert_records']
+__all__ = ['EHF_LAYOUT', 'EHF_CAMERA', 'PW3D_LAYOUT', 'PW3D_KEYS', 'SMPL_JOINT_NAMES', 'COCO18_TO_BODY25', 'FREIHAND_LAYOUT',
+           'NOW_LAYOUT', 'NOW_IMAGE_LISTS', 'CURATED_LAYOUT', 'CURATED_KEYS', 'DatasetFormatError', 'require_folder',
+           'require_file', 'read_image', 'read_json', 'read_mesh', 'read_npy', 'read_npz', 'read_openpose_person',
+           'BenchmarkData', 'ehf_camera', 'project', 'ehf_frames', 'read_ehf', 'write_ehf_fixture',
+           'coco18_to_openpose137', 'read_pw3d_sequence', 'pw3d_valid_frames', 'read_pw3d', 'pw3d_body_params',
+           'write_pw3d_fixture', 'read_freihand', 'write_freihand_fixture', 'read_picked_points', 'read_now_landmarks',
+           'read_now', 'write_now_fixture', 'read_curated_fits', 'curated_vertices', 'write_curated_fixture',
+           'spin_records', 'deca_records', 'frankmocap_records', 'write_expert_records']
 
 # %% ../nbs/04b_readers.ipynb #317f0a50
 class DatasetFormatError(ValueError):
@@ -115,48 +115,24 @@ def read_npz(path, what: str = '.npz file') -> dict:
     return out
 
 # %% ../nbs/04b_readers.ipynb #f1370589
-OPENPOSE_FIELDS = (('pose_keypoints_2d', 'body'), ('hand_left_keypoints_2d', 'left_hand'),
-                   ('hand_right_keypoints_2d', 'right_hand'), ('face_keypoints_2d', 'face'))
-
-def openpose_person(person: dict,   # one entry of an OpenPose JSON's "people"
-                    where: str = '<json>'  # the file, for errors
-                   ) -> np.ndarray:  # (137, 3) x, y (pixels), confidence
-    "One OpenPose person as OpenPose-137 keypoints."
-    out = np.zeros((len(KEYPOINT_NAMES), 3), np.float32)
-    for key, part in OPENPOSE_FIELDS:
-        s = KEYPOINT_PARTS[part]; n = s.stop - s.start
-        vals = person.get(key, person.get(key[:-3]))   # OpenPose < 1.2 wrote 'pose_keypoints', ...
-        if vals is None or len(vals) == 0: continue
-        a = np.asarray(vals, np.float32).reshape(-1)
-        if a.size != 3 * n: raise DatasetFormatError(f"{where}: {key} holds {a.size} numbers; OpenPose writes {3 * n} (x, y, confidence of {n} keypoints).")
-        out[s] = a.reshape(n, 3)
-    return out
-
 def _body_area(kp: np.ndarray) -> float:
     "Area of the box around a person's confident body keypoints (0 when fewer than two)."
     b = kp[KEYPOINT_PARTS['body']]; b = b[b[:, 2] > 0]
     return 0. if len(b) < 2 else float(np.prod(b[:, :2].max(0) - b[:, :2].min(0)))
 
-def read_openpose_json(path,                 # an OpenPose output file, e.g. EHF's 01_2Djnt.json
-                       person: int | str = 'largest'  # which person: an index into "people", or 'largest' (the biggest body box)
-                      ) -> np.ndarray:       # (137, 3); all zero when nobody was detected
-    "The keypoints of one person of an OpenPose JSON file, in the kit's OpenPose-137 layout."
-    d = read_json(path, 'OpenPose keypoints')
-    people = d.get('people') if isinstance(d, dict) else None
-    if not isinstance(people, list): raise DatasetFormatError(f"{path}: no 'people' list; is this an OpenPose JSON file?")
-    if not people: return np.zeros((len(KEYPOINT_NAMES), 3), np.float32)
-    kps = [openpose_person(p, str(path)) for p in people]
+def read_openpose_person(path,                 # an OpenPose output file, e.g. EHF's 01_2Djnt.json
+                         person: int | str = 'largest'  # which person: an index into "people", or 'largest' (the biggest body box)
+                        ) -> np.ndarray:       # (137, 3); all zero when nobody was detected
+    "The keypoints of one person of an OpenPose JSON file (read by `furpe.keypoints.read_openpose_json`), in the kit's layout."
+    path = require_file(path, 'OpenPose keypoints')
+    try: kps = read_openpose_json(path)
+    except ValueError as e: raise DatasetFormatError(str(e)) from None
+    if not len(kps): return np.zeros((len(KEYPOINT_NAMES), 3), np.float32)
     if person == 'largest': return kps[int(np.argmax([_body_area(k) for k in kps]))]
     if not isinstance(person, int) or not -len(kps) <= person < len(kps):
         raise DatasetFormatError(f"{path}: person {person!r} asked for; the file holds {len(kps)} people.")
     return kps[person]
 
-def openpose_person_dict(kp: np.ndarray,  # (137, 3) OpenPose-137 keypoints
-                         old: bool = False  # the key names of OpenPose < 1.2 ('pose_keypoints', ...)
-                        ) -> dict:         # an entry of an OpenPose JSON's "people"
-    "The inverse of `openpose_person`: keypoints as OpenPose writes them (for fixtures, and to export detections)."
-    sfx = '' if old else '_2d'
-    return {f'{k[:-3]}{sfx}': np.asarray(kp, np.float64)[KEYPOINT_PARTS[p]].reshape(-1).tolist() for k, p in OPENPOSE_FIELDS}
 
 # %% ../nbs/04b_readers.ipynb #e9c0f01f
 @dataclass
@@ -234,7 +210,7 @@ def read_ehf(root,                    # the EHF folder (`EHF_LAYOUT`)
         if verts and v.shape != verts[0].shape:
             raise DatasetFormatError(f"{root / f'{fr}_align.ply'}: {len(v)} vertices; the other frames have {len(verts[0])}.")
         verts.append(v @ R.T + t); faces = f if faces is None else faces
-        kps.append(read_openpose_json(require_file(root / f'{fr}_2Djnt.json', f'EHF keypoints of frame {fr}'), person))
+        kps.append(read_openpose_person(require_file(root / f'{fr}_2Djnt.json', f'EHF keypoints of frame {fr}'), person))
     return BenchmarkData('ehf', frames, [_ehf_image(root, fr) for fr in frames], np.stack(kps),
                          np.repeat(K[None].astype(np.float32), len(frames), 0), {'vertices': np.stack(verts)},
                          meta={'faces': faces, 'root': root})
@@ -253,7 +229,7 @@ def write_ehf_fixture(root: Path,              # the folder to write (created)
         world = (cam - t) @ R                                              # x_world = Rᵀ (x_cam − t)
         trimesh.Trimesh(world, rng.integers(0, V, (2 * V, 3)), process=False).export(root / f'{fr}_align.ply')
         kp = np.concatenate([project(cam[:137], K), rng.uniform(0.2, 1, (137, 1))], 1)   # keypoints: the first 137 vertices, projected
-        (root / f'{fr}_2Djnt.json').write_text(json.dumps({'version': 1.3, 'people': [openpose_person_dict(kp)]}))
+        write_openpose_json(root / f'{fr}_2Djnt.json', kp)
         Image.fromarray(rng.integers(0, 255, (24, 32, 3), dtype=np.uint8)).save(root / f'{fr}_img.png')
         out[fr] = {'camera_vertices': cam, 'keypoints': kp}
     return out
