@@ -16,6 +16,7 @@ from .body import KEYPOINT_NAMES, KEYPOINT_PARTS, BodyParams, get_body_model
 from .core import get_paths, progress
 from .geometry import default_intrinsics, keypoint_box, part_box
 from .keypoints import SELECTION_THRESHOLDS, pck, read_openpose_json
+from . import readers
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'VERDICTS', 'PredictInputError', 'read_image', 'default_model_path', 'read_keypoint_file',
@@ -29,34 +30,14 @@ IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp', '.g
 class PredictInputError(ValueError):
     "An input `furpe predict` cannot use; the message names the file, what is wrong, and what to do."
 
-def _to_rgb(im) -> np.ndarray:
-    "A PIL image as (H, W, 3) uint8: high bit depths rescaled, transparency over white."
-    from PIL import Image
-    if im.mode in ('I;16', 'I;16B', 'I;16L', 'I', 'F'):            # 16-bit or float greyscale: stretch its range to 8 bits
-        a = np.asarray(im, np.float64); lo, hi = np.nanmin(a), np.nanmax(a)
-        a = np.zeros_like(a) if not hi > lo else (a - lo) / (hi - lo) * 255
-        return np.repeat(np.round(a).astype(np.uint8)[..., None], 3, -1)
-    if im.mode in ('RGBA', 'LA', 'PA') or (im.mode == 'P' and 'transparency' in im.info):
-        rgba = im.convert('RGBA'); white = Image.new('RGBA', rgba.size, (255, 255, 255, 255))
-        return np.asarray(Image.alpha_composite(white, rgba).convert('RGB'))
-    return np.asarray(im.convert('RGB'))
-
-def read_image(path: str | Path  # a photograph: JPEG, PNG, …
+def read_image(path: str | Path  # a photograph: JPEG, PNG, … (greyscale, 16-bit, palette and RGBA are converted)
               ) -> np.ndarray:   # (H, W, 3) uint8 RGB
-    "A photograph as RGB; a missing, empty, corrupt or truncated file is a `PredictInputError` naming it."
-    from PIL import Image, ImageOps, UnidentifiedImageError
-    path = Path(path)
-    if not path.exists(): raise PredictInputError(f"{path}: no such file; check the path.")
-    if path.is_dir(): raise PredictInputError(f"{path}: is a folder, not an image.")
-    if path.stat().st_size == 0: raise PredictInputError(f"{path}: the file is empty (0 bytes); copy the image again.")
-    try:
-        with Image.open(path) as im:
-            im.load()
-            image = _to_rgb(ImageOps.exif_transpose(im))
-    except UnidentifiedImageError: raise PredictInputError(f"{path}: not an image file PIL can read (JPEG, PNG, …).") from None
-    except (OSError, SyntaxError, ValueError) as e: raise PredictInputError(f"{path}: a corrupt or truncated image ({e}).") from None
+    "A photograph as RGB (`furpe.readers.read_image`); an unreadable or too small one is a `PredictInputError` naming it."
+    try: image = readers.read_image(path)
+    except readers.DatasetFormatError as e: raise PredictInputError(str(e)) from None
     if min(image.shape[:2]) < 8: raise PredictInputError(f"{path}: the image is {image.shape[1]}×{image.shape[0]} pixels, too small to hold a person.")
-    return np.ascontiguousarray(image)
+    return image
+
 
 # %% ../nbs/15_predict.ipynb #c10bfb20
 def default_model_path(*parts: str) -> Path:

@@ -47,15 +47,32 @@ def require_file(path, what: str,    # what the file holds, e.g. 'EHF mesh'
     if not p.is_file(): raise DatasetFormatError(f"{what}: missing file {p}.{' ' + hint if hint else ''}")
     return p
 
-def read_image(path  # a .png / .jpg image
+def _to_rgb(im) -> np.ndarray:
+    "A PIL image as (H, W, 3) uint8: high bit depths rescaled, transparency over white, palettes and greyscale expanded."
+    from PIL import Image
+    if im.mode in ('I;16', 'I;16B', 'I;16L', 'I', 'F'):            # 16-bit or float greyscale: stretch its range to 8 bits
+        a = np.asarray(im, np.float64); lo, hi = np.nanmin(a), np.nanmax(a)
+        a = np.zeros_like(a) if not hi > lo else (a - lo) / (hi - lo) * 255
+        return np.repeat(np.round(a).astype(np.uint8)[..., None], 3, -1)
+    if im.mode in ('RGBA', 'LA', 'PA') or (im.mode == 'P' and 'transparency' in im.info):
+        rgba = im.convert('RGBA'); white = Image.new('RGBA', rgba.size, (255, 255, 255, 255))
+        return np.asarray(Image.alpha_composite(white, rgba).convert('RGB'))
+    return np.asarray(im.convert('RGB'))
+
+def read_image(path  # an image: JPEG, PNG, … (a benchmark's frame or a photograph)
               ) -> np.ndarray:  # (H, W, 3) uint8 RGB
-    "An image as RGB bytes; a missing, truncated or foreign file is an error naming it."
-    from PIL import Image, UnidentifiedImageError
-    p = require_file(path, 'image')
+    "An image as RGB (EXIF rotation applied); a missing, empty, corrupt, truncated or foreign file is an error naming it."
+    from PIL import Image, ImageOps, UnidentifiedImageError
+    p = Path(path)
+    if not p.exists(): raise DatasetFormatError(f"{p}: no such file; check the path.")
+    if p.is_dir(): raise DatasetFormatError(f"{p}: is a folder, not an image.")
+    if p.stat().st_size == 0: raise DatasetFormatError(f"{p}: the file is empty (0 bytes); copy the image again.")
     try:
-        with Image.open(p) as im: return np.asarray(im.convert('RGB'))
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
-        raise DatasetFormatError(f"{p}: not a readable image ({type(e).__name__}: {e}); extract it again from the dataset's archive.") from e
+        with Image.open(p) as im:
+            im.load()
+            return np.ascontiguousarray(_to_rgb(ImageOps.exif_transpose(im)))
+    except UnidentifiedImageError: raise DatasetFormatError(f"{p}: not an image file PIL can read (JPEG, PNG, …).") from None
+    except (OSError, SyntaxError, ValueError) as e: raise DatasetFormatError(f"{p}: a corrupt or truncated image ({e}); copy it again.") from None
 
 def read_json(path, what: str = 'JSON file') -> object:
     "A JSON file's content; a missing or malformed file is an error naming it."
