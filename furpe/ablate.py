@@ -319,10 +319,13 @@ def run_ablation(notebook: str | Path,         # an experiment notebook: a path,
     folder = paths.runs / f'ablate-{nb.stem}'
     points = grid_points(grid, list(range(seeds)))
     names = [point_name(profile, p) for p in points]
+    clashes = sorted({n for n in names if names.count(n) > 1})
+    if clashes: raise ValueError(f"Different values read the same in file names: {clashes}; give values that differ in letters or digits.")
     ran, reused, failed = [], [], {}
     for i, (point, name) in enumerate(zip(points, names), 1):
         executed, key = folder / f'{name}.ipynb', point_key(nb, profile, point)
-        if not force and point_status(executed).get('status') == 'done' and point_status(executed).get('key') == key:
+        before = point_status(executed)
+        if not force and before.get('status') == 'done' and before.get('key') == key:
             reused.append(name); log(f'[furpe] ablate {i}/{len(points)} {name}: finished before, reused', flush=True); continue
         batch = dict(profile=profile, seed=point['seed'], repo=str(paths.root), out_dir=str(folder / name))
         parameters = {**{k: v for k, v in batch.items() if k in declared}, **{k: v for k, v in point.items() if k != 'seed'}}
