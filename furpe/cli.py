@@ -31,11 +31,18 @@ def distributed_rank() -> tuple:
 
 # %% ../nbs/90_cli.ipynb #1b1afe6f
 def _unoptional(anno):
-    "`X | None` (or `Optional[X]`) → `X`; any other annotation unchanged."
+    "`X | None` (or `Optional[X]`) → `X`; `Annotated[X, ...]` → `X`; any other annotation unchanged."
+    if typing.get_origin(anno) is typing.Annotated: return _unoptional(typing.get_args(anno)[0])
     if typing.get_origin(anno) in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(anno) if a is not type(None)]
-        if len(args) == 1: return args[0]
+        if len(args) == 1: return _unoptional(args[0])
     return anno
+
+def _short_flags(anno) -> list:
+    "The flags (strings starting with '-') of an `Annotated[X, '-p']` annotation, also inside `| None`."
+    if typing.get_origin(anno) in (typing.Union, types.UnionType): return [f for a in typing.get_args(anno) for f in _short_flags(a)]
+    if typing.get_origin(anno) is not typing.Annotated: return []
+    return [m for m in typing.get_args(anno)[1:] if isinstance(m, str) and m.startswith('-')]
 
 def _value_options(anno, default) -> dict:
     "argparse's `type` (and `choices` for a `Literal`) of one value."
@@ -49,12 +56,14 @@ def argument_options(anno,           # the parameter's evaluated annotation (`in
                      default,        # its default (`inspect.Parameter.empty` when none)
                      help: str = ''  # its docment
                     ) -> dict:
-    "argparse keywords of one parameter: bools are flags, lists `nargs='*'`, Literals choices, other annotations the type."
+    "argparse keywords of one parameter: bools are flags, lists `nargs='*'`, lists of lists repeated options, Literals choices, other annotations the type."
     anno, kw = _unoptional(anno), dict(help=help)
     if default is not inspect.Parameter.empty: kw['default'] = default
     if anno is bool: return {**kw, 'action': argparse.BooleanOptionalAction if default is True else 'store_true'}
     if anno is list or typing.get_origin(anno) is list:
         item = (typing.get_args(anno) or (str,))[0]
+        if item is list or typing.get_origin(item) is list:   # the option repeats, each time with one or more values
+            return {**kw, 'action': 'append', 'nargs': '+', **_value_options((typing.get_args(item) or (str,))[0], None)}
         return {**kw, 'nargs': '*', **_value_options(item, None)}
     return {**kw, **_value_options(anno, default)}
 
@@ -75,7 +84,7 @@ def parser(commands: dict | None = None  # subcommand name → function; None: `
         for k, v in docments(func, full=True, returns=False, eval_str=True).items():
             kw = argument_options(v.anno, v.default, v.docment or '')
             if v.default is inspect.Parameter.empty: p.add_argument(k, **kw)
-            else: p.add_argument('--' + k.replace('_', '-'), dest=k, **kw)
+            else: p.add_argument('--' + k.replace('_', '-'), *_short_flags(v.anno), dest=k, **kw)
     return ap
 
 def main(argv: list | None = None  # the arguments after `furpe`; None: the process's
@@ -261,6 +270,10 @@ def predict(inputs: list,                     # photographs, and folders of them
     print(run.report(), flush=True)
     if not run.images: raise SystemExit(1)   # nothing written: a failing exit status
     return run
+
+# %% ../nbs/90_cli.ipynb #ab1a7e01
+from .ablate import ablate   # `furpe ablate`: papermill grids over one experiment notebook (nbs/14_ablate.ipynb)
+command(ablate)
 
 # %% ../nbs/90_cli.ipynb #10f03094
 #| eval: false

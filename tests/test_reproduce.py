@@ -12,7 +12,7 @@ TABLES = ['datasets_smoke.md', 'detector_smoke.md', 'experts_smoke.md', 'selecti
           'distillation_smoke.md', 'data_curve_smoke.md', 'table1_smoke.md', 'table3_smoke.md', 'table4_smoke.md', 'table5_smoke.md',
           'claims_smoke.md', 'body_models.md']
 FIGURES = ['synth_gallery.png', 'selection_smoke.png', 'premise_curves_smoke.png', 'data_curve_smoke.png', 'figure3_smoke.png',
-           'figure3_smoke.pdf', 'body_keypoints.png']
+           'figure3_smoke.pdf', 'body_keypoints.png', 'figure1_concept.png', 'figure1_concept.pdf', 'figure2_pipeline.png', 'figure2_pipeline.pdf']
 
 
 def test_smoke_reproduction_writes_every_table_and_figure(tmp_path):
