@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 import pandas as pd
 
-from .core import PROFILES, get_paths
+from .core import PROFILES, code_fingerprint, get_paths
 
 # %% auto #0
 __all__ = ['RECORD_MIME', 'MANAGED', 'record', 'recorded', 'find_notebook', 'notebook_parameters', 'parse_value', 'parse_grid',
@@ -136,9 +136,11 @@ def point_key(notebook: Path,  # the experiment notebook
               profile: str,    # the batch's profile
               point: dict      # the grid point
              ) -> str:
-    "What made a grid point's result: the notebook's source (cells' text, not outputs), the profile and the point's parameters."
+    """What made a grid point's result: the notebook's source (cells' text, not outputs), the code of the kit modules it
+    imports (with what they import: an edited library re-runs the point), the profile and the point's parameters."""
     cells = [[c['cell_type'], ''.join(c['source'])] for c in json.loads(Path(notebook).read_text())['cells']]
-    return hashlib.sha256(json.dumps([cells, profile, repr(sorted(point.items()))]).encode()).hexdigest()[:16]
+    modules = sorted({m for _, text in cells for m in re.findall(r'\bfurpe\.(\w+)', text)})
+    return hashlib.sha256(json.dumps([cells, code_fingerprint(*modules), profile, repr(sorted(point.items()))]).encode()).hexdigest()[:16]
 
 def point_status(executed: Path  # a grid point's executed notebook
                 ) -> dict:

@@ -13,8 +13,8 @@ from .core import PROFILES, get_paths
 
 # %% auto #0
 __all__ = ['COMMANDS', 'Profile', 'command', 'distributed_rank', 'argument_options', 'parser', 'main', 'generate', 'label',
-           'train', 'experiment_notebooks', 'git_commit', 'machine_info', 'ReproductionError', 'notebook_parameters',
-           'used_models', 'reproduce', 'smplx_test_model', 'predict']
+           'train', 'experiment_notebooks', 'git_commit', 'machine_info', 'ReproductionError', 'used_models',
+           'reproduce', 'smplx_test_model', 'predict']
 
 # %% ../nbs/90_cli.ipynb #6ffa4a24
 COMMANDS = {}   # subcommand name → function, in the order they are defined
@@ -175,12 +175,6 @@ def machine_info() -> dict:
 class ReproductionError(RuntimeError):
     "An experiment notebook failed: the message names the notebook, the cell and the error, and where the executed copy is."
 
-def notebook_parameters(nb: Path  # an experiment notebook
-                       ) -> set:
-    "The names its `parameters` cell defines (what papermill may set)."
-    import papermill as pm
-    return set(pm.inspect_notebook(str(nb)))
-
 def used_models(runs: Path  # a profile's runs folder, runs/<profile>
                ) -> dict:
     "sha256 of every model file under it (detector, experts, students), keyed by path relative to the repository."
@@ -201,6 +195,7 @@ def reproduce(profile: Profile = 'smoke',  # the profile every notebook runs on
     "Run every experiment notebook with papermill; write (and return) the manifest. Stops at the first failing notebook."
     import shutil
     import papermill as pm
+    from furpe.ablate import notebook_parameters
     if profile not in PROFILES: raise ValueError(f"Unknown profile {profile!r}; choose one of {PROFILES}.")
     if seeds is not None and seeds < 1: raise ValueError(f"--seeds must be at least 1, not {seeds}.")
     paths = get_paths(root, out)
