@@ -13,7 +13,7 @@ from .core import PROFILES, get_paths
 
 # %% auto #0
 __all__ = ['COMMANDS', 'Profile', 'command', 'distributed_rank', 'argument_options', 'parser', 'main', 'generate', 'label',
-           'train', 'experiment_notebooks', 'git_commit', 'machine_info', 'reproduce', 'smplx_test_model']
+           'train', 'experiment_notebooks', 'git_commit', 'machine_info', 'reproduce', 'smplx_test_model', 'docs']
 
 # %% ../nbs/90_cli.ipynb #6ffa4a24
 COMMANDS = {}   # subcommand name → function, in the order they are defined
@@ -211,6 +211,18 @@ def smplx_test_model(path: Path  # the file to write, e.g. /tmp/smplx/SMPLX_NEUT
     written = write_smplx_test_model(path)
     print(written)
     return written
+
+# %% ../nbs/90_cli.ipynb #12745f0e
+@command
+def docs(out: Path | None = None,  # where the HTML goes; None: _docs/ of the repository
+         lenient: bool = False     # report Sphinx warnings and broken links instead of failing on them
+        ) -> dict:
+    "Build the documentation site (`furpe.docs`): the notebooks as pages, the README as index, the tables and figures; no notebook runs."
+    from furpe.docs import build_site
+    r = build_site(out=out, strict=not lenient)
+    print(f"[furpe] {len(r['pages'])} pages in {r['out']} (sources {r['sources_s']} s, Sphinx {r['sphinx_s']} s, "
+          f"{r['links_localized']} links made local, {len(r['broken'])} broken)", flush=True)
+    return r
 
 # %% ../nbs/90_cli.ipynb #10f03094
 #| eval: false
