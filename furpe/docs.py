@@ -8,8 +8,8 @@ __all__ = ['SPHINX_CONF', 'CHROMIUMS', 'notebooks', 'page_of', 'docments_table',
            'mathjax_dir', 'conf_py', 'write_sources', 'localize_links', 'broken_links', 'DocsBuildError', 'build_site',
            'find_chromium', 'dump_dom', 'screenshot', 'probe_assets']
 
-# %% ../nbs/92_docs.ipynb #3af44512
-import html, importlib, importlib.util, inspect, json, os, re, shutil, subprocess, sys, time
+# %% ../nbs/92_docs.ipynb #127725eb
+import contextlib, html, importlib, importlib.util, inspect, json, os, re, shutil, subprocess, sys, time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from nbdev.processors import FilterDefaults, exec_show_docs
 
 from .core import PROFILES, repo_root
 
-# %% ../nbs/92_docs.ipynb #50895c24
+# %% ../nbs/92_docs.ipynb #efb2da62
 def notebooks(root: Path  # repository root
              ) -> list:
     "Every notebook the site shows: `nbs/*.ipynb`, then `nbs/experiments/*.ipynb` (names starting with `_` or `.` left out)."
@@ -38,7 +38,7 @@ def page_of(nb: Path,       # a notebook under `nbs_path`
     "The page nbdev gives notebook `nb`: `01_body.ipynb` → `body`, `experiments/07_benchmarks.ipynb` → `experiments/benchmarks`."
     return _nbpath2html(Path(nb).relative_to(nbs_path)).with_suffix('').as_posix()
 
-# %% ../nbs/92_docs.ipynb #66dec99e
+# %% ../nbs/92_docs.ipynb #672199a2
 def _cell_text(x) -> str:
     "A value as one markdown table cell: `|` escaped, lines joined by `<br>`."
     if x is inspect.Parameter.empty or x is None: return ''
@@ -59,7 +59,7 @@ def docments_table(sym  # a function or class
         rows.append(f"| **Returns** | {_cell_text(ret.get('anno'))} | | {_cell_text(ret.get('docment'))} |")
     return '\n'.join(rows)
 
-# %% ../nbs/92_docs.ipynb #10ce18e7
+# %% ../nbs/92_docs.ipynb #8fe81590
 def source_url(sym,       # a function or class
                root: Path # the repository root
               ) -> str | None:
@@ -81,7 +81,7 @@ class TableRenderer(ShowDocRenderer):
         if (tbl := docments_table(self.sym)): parts.append(tbl)
         return '\n\n'.join(parts)
 
-# %% ../nbs/92_docs.ipynb #06b8c434
+# %% ../nbs/92_docs.ipynb #fe54da3a
 _DEFAULT_EXP = re.compile(r'^#\|\s*default_exp\s+(\S+)', re.M)
 
 class fill_show_docs(Processor):
@@ -103,7 +103,7 @@ class SiteProcs(FilterDefaults):
     "nbdev's documentation processors, with `exec_show_docs` (which runs the notebook's code) replaced by `fill_show_docs`."
     def base_procs(self): return [fill_show_docs if p is exec_show_docs else p for p in super().base_procs()]
 
-# %% ../nbs/92_docs.ipynb #d64c86bf
+# %% ../nbs/92_docs.ipynb #3218abf8
 _DIRECTIVE = re.compile(r'^#\|\s*([\w-]+):?\s*(.*?)\s*$')
 _QUARTO_ATTRS = re.compile(r'(\]\([^)\s]*\))\{[^}]*\}')   # `[source](url){target="_blank"}` → `[source](url)`
 _MATH = re.compile(r'\$\$.+?\$\$|\\\[.+?\\\]|\$[^$\n]+\$', re.S)   # $$…$$, \[…\], $…$
@@ -148,7 +148,7 @@ def for_myst_nb(nb):
     nb.cells = cells
     return nb
 
-# %% ../nbs/92_docs.ipynb #11644781
+# %% ../nbs/92_docs.ipynb #c8afb276
 _NB_LINK = re.compile(r'\]\((nbs/[^)\s#]+\.ipynb)(#[^)\s]*)?\)')               # [text](nbs/01_body.ipynb#x)
 _NB_SPAN = re.compile(r'(?<![\[`])`(nbs/[^`\s]+\.ipynb|\d+[a-z]?_\w+)`(?![\]`(])')  # `nbs/01_body.ipynb`, `11_train`
 
@@ -171,7 +171,7 @@ def link_notebooks(md: str,       # markdown text
         elif not fence: lines[i] = _NB_SPAN.sub(span, _NB_LINK.sub(link, l))
     return '\n'.join(lines)
 
-# %% ../nbs/92_docs.ipynb #67ac104e
+# %% ../nbs/92_docs.ipynb #8de6432a
 def process_notebook(nb_path: Path,  # a notebook of the site
                      site_src: Path, # the folder of the page sources
                      page: str,      # its page (`page_of`): written to `site_src/{page}.ipynb`
@@ -189,7 +189,7 @@ def process_notebook(nb_path: Path,  # a notebook of the site
     write_nb(nb, dst)
     return dst
 
-# %% ../nbs/92_docs.ipynb #acbfe433
+# %% ../nbs/92_docs.ipynb #8fd737b8
 def _toctree(caption: str, pages: list) -> str:
     return '\n'.join(['```{toctree}', ':hidden:', ':maxdepth: 1', f':caption: {caption}', '', *pages, '```'])
 
@@ -220,7 +220,7 @@ def results_page(root: Path  # repository root
         out += [s for t in tbls for s in (f'\n### `tables/{t.name}`', '', t.read_text().strip())]
     return '\n'.join(out) + '\n'
 
-# %% ../nbs/92_docs.ipynb #cc23e3da
+# %% ../nbs/92_docs.ipynb #c9e5f5d7
 SPHINX_CONF = dict(
     extensions=['myst_nb'], html_theme='furo', html_show_sourcelink=False,
     nb_execution_mode='off',                 # the site never runs a notebook
@@ -259,7 +259,7 @@ def write_sources(root: Path,  # repository root
     (src / 'conf.py').write_text(conf_py(get_config(path=root)))
     return ['index', 'results', *pages]
 
-# %% ../nbs/92_docs.ipynb #fc0a1414
+# %% ../nbs/92_docs.ipynb #d12b3217
 class _Refs(HTMLParser):
     "The ids of a page and the addresses its tags refer to (`href` of links, `src` of images and scripts); text is ignored."
     def __init__(self, text: str):
@@ -315,7 +315,7 @@ def broken_links(html_dir: Path,  # the built site
                 bad.append((f.relative_to(Path(html_dir).resolve()).as_posix(), ref))
     return bad
 
-# %% ../nbs/92_docs.ipynb #1b3870cd
+# %% ../nbs/92_docs.ipynb #6fa4cdbe
 class DocsBuildError(RuntimeError):
     "The site did not build cleanly: a Sphinx warning or a broken link."
 
@@ -329,7 +329,7 @@ def build_site(root: Path | None = None,  # repository root; None: found from th
     cfg = get_config(path=root)
     out, src = Path(out or root / cfg.doc_path.name), Path(src or root / '_proc')
     t0 = time.time()
-    pages = write_sources(root, src)
+    with contextlib.chdir(root): pages = write_sources(root, src)   # nbdev's processors read settings.ini from the cwd
     t1 = time.time()
     stage = src / '.build' / 'html'   # myst-nb writes jupyter_execute/ beside the HTML folder: keep it in src
     cmd = [sys.executable, '-m', 'sphinx', '-b', 'html', '-q', '-j', '2', '-d', str(src / '.build' / 'doctrees'), str(src), str(stage)]
@@ -346,7 +346,7 @@ def build_site(root: Path | None = None,  # repository root; None: found from th
     return dict(out=out, pages=pages, links_localized=n, broken=bad,
                 sources_s=round(t1 - t0, 1), sphinx_s=round(t2 - t1, 1), links_s=round(time.time() - t2, 1))
 
-# %% ../nbs/92_docs.ipynb #9ab1b649
+# %% ../nbs/92_docs.ipynb #a45461bc
 CHROMIUMS = ('chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable')
 
 def find_chromium() -> str | None:
@@ -373,7 +373,7 @@ def screenshot(url: str,        # a page
     _chromium(f'--screenshot={Path(png).resolve()}', f'--window-size={width},{height}', url)
     return Path(png)
 
-# %% ../nbs/92_docs.ipynb #60ce2236
+# %% ../nbs/92_docs.ipynb #372e0ea0
 _PROBE = '''<script>
 window.__assetErrors = [];
 window.addEventListener('error', e => { const t = e.target; if (t && t !== window) __assetErrors.push(t.src || t.href); }, true);
