@@ -29,8 +29,8 @@ def run_main(capsys, *argv) -> tuple:
 
 def test_top_level_help_lists_every_subcommand():
     r = furpe('--help')                                   # also checks `python -m furpe.cli`'s __main__ guard
-    for name in ('generate', 'label', 'train', 'reproduce', 'smplx-test-model', 'predict', 'ablate'): assert name in r.stdout, name
-    assert list(COMMANDS) == ['generate', 'label', 'train', 'reproduce', 'smplx-test-model', 'predict', 'ablate']
+    for name in ('generate', 'label', 'train', 'reproduce', 'smplx-test-model', 'predict', 'ablate', 'docs'): assert name in r.stdout, name
+    assert list(COMMANDS) == ['generate', 'label', 'train', 'reproduce', 'smplx-test-model', 'predict', 'ablate', 'docs']
 
 
 @pytest.mark.parametrize('name', list(COMMANDS))
