@@ -230,6 +230,8 @@ def reproduce(profile: Profile = 'smoke',  # the profile every notebook runs on
         manifest['notebooks'] = sorted(kept + manifest['notebooks'], key=lambda n: n['name'])
     manifest['total_wall_s'] = round(sum(n['wall_s'] for n in manifest['notebooks']), 1)
     manifest['models'] = used_models(paths.runs / profile) if (paths.runs / profile).is_dir() else {}
+    manifest['timings'] = {os.path.relpath(f, paths.runs.parent): json.loads(f.read_text())   # what each notebook measured (kept out of the tables)
+                           for f in sorted((paths.runs / profile).rglob('*timing*.json'))} if (paths.runs / profile).is_dir() else {}
     path.write_text(json.dumps(manifest, indent=2))
     print(f"[furpe] done in {sum(n['wall_s'] for n in manifest['notebooks'] if n['name'] in {nb.name for nb in nbs})} s "
           f"(every notebook of the manifest: {manifest['total_wall_s']} s); manifest: {path}", flush=True)

@@ -1,10 +1,12 @@
-"""The smoke reproduction end to end in a temporary root (the experiment notebooks copied there; its own data, runs,
+"""The smoke reproduction end to end in temporary roots (the experiment notebooks copied there; its own data, runs,
 tables and figures): every notebook runs, every table and figure is written, the manifest names each notebook, the
-claims carry a verdict each."""
+claims carry a verdict each; a second cold reproduction at the same commit writes byte-identical tables; a warm re-run
+retrains and rewrites nothing."""
 import json, os, shutil, subprocess, sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -12,21 +14,56 @@ TABLES = ['datasets_smoke.md', 'detector_smoke.md', 'experts_smoke.md', 'selecti
           'distillation_smoke.md', 'data_curve_smoke.md', 'table1_smoke.md', 'table3_smoke.md', 'table4_smoke.md', 'table5_smoke.md',
           'claims_smoke.md', 'body_models.md']
 FIGURES = ['synth_gallery.png', 'selection_smoke.png', 'premise_curves_smoke.png', 'data_curve_smoke.png', 'figure3_smoke.png',
-           'figure3_smoke.pdf', 'body_keypoints.png', 'figure1_concept.png', 'figure1_concept.pdf', 'figure2_pipeline.png', 'figure2_pipeline.pdf']
+           'figure3_smoke.pdf', 'body_keypoints.png', 'figure1_concept.png', 'figure1_concept.pdf', 'figure2_pipeline.png',
+           'figure2_pipeline.pdf']
 
 
-def test_smoke_reproduction_writes_every_table_and_figure(tmp_path):
-    shutil.copytree(ROOT / 'nbs' / 'experiments', tmp_path / 'nbs' / 'experiments')   # data/ lives under the root: a root of its own
-    r = subprocess.run([sys.executable, '-m', 'furpe.cli', 'reproduce', '--profile', 'smoke', '--root', str(tmp_path)], cwd=tmp_path,
+def reproduce_in(root: Path) -> subprocess.CompletedProcess:
+    "`furpe reproduce --profile smoke` in `root`, a repository root of its own (data/ lives under it)."
+    if not (root / 'nbs' / 'experiments').exists(): shutil.copytree(ROOT / 'nbs' / 'experiments', root / 'nbs' / 'experiments')
+    r = subprocess.run([sys.executable, '-m', 'furpe.cli', 'reproduce', '--profile', 'smoke', '--root', str(root)], cwd=root,
                        env={**os.environ, 'FURPE_QUIET': '1'}, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
-    m = json.loads((tmp_path / 'tables' / 'manifest_smoke.json').read_text())
+    return r
+
+
+def made_files(root: Path) -> dict:
+    "Every model and dataset card under `root` with its modification time: what a warm re-run must leave alone."
+    return {str(p.relative_to(root)): p.stat().st_mtime_ns for p in sorted([*root.glob('runs/smoke/**/*.pt'), *root.glob('data/smoke/*/card.json')])}
+
+
+@pytest.fixture(scope='module')
+def smoke_root(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp('smoke_a')
+    reproduce_in(root)
+    return root
+
+
+def test_smoke_reproduction_writes_every_table_and_figure(smoke_root):
+    m = json.loads((smoke_root / 'tables' / 'manifest_smoke.json').read_text())
     names = [n['name'] for n in m['notebooks']]
     assert names == sorted(p.name for p in (ROOT / 'nbs' / 'experiments').glob('*.ipynb')), names
-    missing = [t for t in TABLES if not (tmp_path / 'tables' / t).is_file()] + [f for f in FIGURES if not (tmp_path / 'figures' / f).is_file()]
+    missing = [t for t in TABLES if not (smoke_root / 'tables' / t).is_file()] + [f for f in FIGURES if not (smoke_root / 'figures' / f).is_file()]
     assert not missing, missing
-    claims = pd.read_csv(tmp_path / 'tables' / 'claims_smoke.csv')
+    assert m['models'] and all(len(h) == 64 for h in m['models'].values()) and not any(Path(p).is_absolute() for p in m['models'])
+    assert any(t.endswith('datasets_timing.json') for t in m['timings'])   # what was timed is in the manifest, not the tables
+    claims = pd.read_csv(smoke_root / 'tables' / 'claims_smoke.csv')
     assert [c.split()[0] for c in claims.claim] == ['C1', 'C2', 'C2', 'C2', 'C3', 'C4', 'C1', 'C5', 'C6'] and claims.verdict.notna().all()
-    rows = pd.read_csv(tmp_path / 'runs' / 'smoke' / 'benchmarks' / 'long.csv')
+    rows = pd.read_csv(smoke_root / 'runs' / 'smoke' / 'benchmarks' / 'long.csv')
     assert set(rows.dataset) == {'ehf', '3dpw_test', 'now', 'freihand'} and rows.value.notna().all()
     assert {'ExPose', 'FuRPE', 'PIXIE', 'FrankMocap (copy & paste)', 'SPIN', 'DECA', 'MANO CNN'} <= set(rows.run)
+
+
+def test_two_cold_reproductions_write_byte_identical_tables(smoke_root, tmp_path):
+    reproduce_in(tmp_path)
+    tables = sorted(p.name for p in (smoke_root / 'tables').iterdir() if not p.name.startswith('manifest_'))
+    assert tables == sorted(p.name for p in (tmp_path / 'tables').iterdir() if not p.name.startswith('manifest_'))
+    differ = [t for t in tables if (smoke_root / 'tables' / t).read_bytes() != (tmp_path / 'tables' / t).read_bytes()]
+    assert not differ, differ
+
+
+def test_warm_rerun_retrains_and_rewrites_nothing(smoke_root):
+    before = made_files(smoke_root)
+    assert any(k.endswith('.pt') for k in before) and any(k.endswith('card.json') for k in before)
+    reproduce_in(smoke_root)
+    assert made_files(smoke_root) == before
