@@ -18,8 +18,8 @@ from .body import KEYPOINT_PARTS, weak_perspective
 __all__ = ['PART_PADDING', 'frame_box', 'keypoint_box', 'part_box', 'crop_matrix', 'box_crop_matrices', 'invert_map', 'apply_map',
            'map_rotation', 'to_normalised', 'from_normalised', 'transform_keypoints', 'normalised_keypoints',
            'box_coordinates', 'normalised_box', 'warp_crops', 'sample_crops', 'ray_rotation', 'crop_frame',
-           'default_intrinsics', 'AugmentSpec', 'random_crop_matrix', 'augment_view', 'fit_weak_camera',
-           'mirror_rotations', 'mirror_keypoints', 'mirror_images']
+           'default_intrinsics', 'project_pinhole', 'AugmentSpec', 'random_crop_matrix', 'augment_view',
+           'fit_weak_camera', 'mirror_rotations', 'mirror_keypoints', 'mirror_images']
 
 # %% ../nbs/04a_geometry.ipynb #b92f87a8
 PART_PADDING = {'body': 1.2, 'left_hand': 1.6, 'right_hand': 1.6, 'face': 1.4}  # box side ÷ the tight box side, per part
@@ -229,6 +229,21 @@ def crop_frame(A,           # (..., 2, 3) image → crop maps (NumPy or torch)
 def default_intrinsics(width: int, height: int) -> np.ndarray:  # (4,) fx, fy, cx, cy
     "Intrinsics for an image that has none: focal length the image diagonal, principal point at the centre."
     f = float(np.hypot(width, height)); return np.array([f, f, (width - 1) / 2, (height - 1) / 2], np.float32)
+
+def project_pinhole(points,                # (..., 3) camera-frame points, OpenCV axes (x right, y down, z forward); NumPy or torch
+                    intrinsics,            # (4,) or (..., 4) fx, fy, cx, cy, broadcast against the points' leading axes
+                    min_depth: float | None = None  # None: a point at or behind the camera plane (z ≤ 1e-9) projects to NaN;
+                                                    # a number: depths are clipped to it (for points known to be in front)
+                   ):                      # (..., 2) pixels, NumPy (float64) or torch (the points' dtype)
+    "The pinhole camera, the kit's one perspective projection: (x/z · fx + cx, y/z · fy + cy)."
+    z = points[..., 2:3]
+    if isinstance(points, Tensor):
+        K = torch.as_tensor(intrinsics, dtype=points.dtype, device=points.device)
+        z = z.clamp(min=min_depth) if min_depth is not None else torch.where(z > 1e-9, z, torch.full_like(z, float('nan')))
+    else:
+        K = np.asarray(intrinsics, np.float64)
+        z = np.maximum(z, min_depth) if min_depth is not None else np.where(z > 1e-9, z, np.nan)
+    return points[..., :2] / z * K[..., :2] + K[..., 2:4]
 
 # %% ../nbs/04a_geometry.ipynb #9af7dbb0
 @dataclass

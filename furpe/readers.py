@@ -14,6 +14,7 @@ import torch
 
 from .body import BodyParams, KEYPOINT_NAMES, KEYPOINT_PARTS, ParamSpec, axis_angle_to_matrix, rest_params
 from .core import UnsafePickleError, safe_pickle_load
+from .geometry import project_pinhole
 from .keypoints import read_openpose_json, write_openpose_json
 
 # %% auto #0
@@ -193,12 +194,10 @@ def ehf_camera() -> tuple:  # (R (3, 3), t (3,), intrinsics (4,) fx, fy, cx, cy)
     return R, np.array(EHF_CAMERA['translation']), np.array([f, f, cx, cy])
 
 def project(points: np.ndarray,      # (..., N, 3) camera-frame points (OpenCV axes)
-            intrinsics: np.ndarray   # (..., 4) fx, fy, cx, cy
+            intrinsics: np.ndarray   # (..., 4) fx, fy, cx, cy, one per leading index
            ) -> np.ndarray:          # (..., N, 2) pixels
-    "Pinhole projection."
-    K = np.asarray(intrinsics, np.float64)[..., None, :]
-    p = np.asarray(points, np.float64)
-    return np.stack([K[..., 0] * p[..., 0] / p[..., 2] + K[..., 2], K[..., 1] * p[..., 1] / p[..., 2] + K[..., 3]], -1)
+    "Pinhole projection of each image's points with its own intrinsics (`geometry.project_pinhole`)."
+    return project_pinhole(np.asarray(points, np.float64), np.asarray(intrinsics, np.float64)[..., None, :])
 
 def ehf_frames(root  # the EHF folder
               ) -> list:  # ['01', '02', ...] in numeric order

@@ -15,6 +15,7 @@ from matplotlib.colors import to_rgb
 from PIL import Image, ImageDraw
 
 from .body import KEYPOINT_PARTS, PART_COLOURS, PARTS
+from .geometry import project_pinhole
 
 # %% auto #0
 __all__ = ['R_FACING_CAMERA', 'CV_TO_GL', 'GL_HELP', 'SHADINGS', 'PART_LABELS', 'Camera', 'get_renderer', 'gl_platform',
@@ -73,10 +74,8 @@ class Camera:
 
     def project(self, points  # (..., 3) world points, numpy or torch
                ) -> np.ndarray:  # (..., 2) pixel coordinates (u, v); NaN for points at or behind the camera plane
-        "Perspective projection of world points to pixels."
-        Xc = self.to_camera(points)
-        z = np.where(Xc[..., 2:] > 1e-9, Xc[..., 2:], np.nan)
-        return Xc[..., :2] / z * [self.fx, self.fy] + [self.cx, self.cy]
+        "Perspective projection of world points to pixels (`geometry.project_pinhole`)."
+        return project_pinhole(self.to_camera(points), (self.fx, self.fy, self.cx, self.cy))
 
     def pyrender_pose(self) -> np.ndarray:
         "(4, 4) camera → world pose in pyrender's (OpenGL) camera axes."

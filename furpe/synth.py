@@ -17,6 +17,7 @@ from torch import Tensor
 from .core import code_fingerprint, derive_seed
 from .body import BodyModel, BodyParams, KEYPOINT_NAMES, KEYPOINT_PARTS, PARTS, get_body_model
 from .data import DatasetCard, FieldSpec, write_dataset
+from .geometry import project_pinhole
 
 # %% auto #0
 __all__ = ['PHENOTYPES', 'ADULT_AGE', 'BODY_JOINTS', 'HAND_JOINTS', 'NEUTRAL_POSE', 'ACTIONS', 'ACTION_NAMES', 'HAND_PRESETS',
@@ -424,12 +425,8 @@ class CameraSpec:
 
     def project(self, points  # (..., 3) camera-frame points (NumPy or torch)
                ):             # (..., 2) pixel coordinates
-        "Perspective projection to pixels."
-        z = points[..., 2:3]
-        xy = points[..., :2] / (z.clip(min=1e-6) if isinstance(z, Tensor) else np.maximum(z, 1e-6))
-        f, c = (self.fx, self.fy), (self.cx, self.cy)
-        if isinstance(points, Tensor): return xy * xy.new_tensor(f) + xy.new_tensor(c)
-        return xy * np.array(f) + np.array(c)
+        "Perspective projection to pixels (`geometry.project_pinhole`; scene points are in front: depth clipped at 1 µm)."
+        return project_pinhole(points, (self.fx, self.fy, self.cx, self.cy), min_depth=1e-6)
 
 def look_rotation(yaw: float = 0.,        # radians: the person turns about their own vertical (+: towards image right)
                   elevation: float = 0.,  # radians: the camera looks down on the person (+) or up at them (−)
