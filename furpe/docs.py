@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['SPHINX_CONF', 'CHROMIUMS', 'notebooks', 'page_of', 'docments_table', 'source_url', 'TableRenderer', 'fill_show_docs',
-           'SiteProcs', 'for_myst_nb', 'link_notebooks', 'process_notebook', 'index_page', 'results_page',
-           'mathjax_dir', 'conf_py', 'write_sources', 'localize_links', 'broken_links', 'DocsBuildError', 'build_site',
-           'find_chromium', 'dump_dom', 'screenshot', 'probe_assets']
+           'SiteProcs', 'for_myst_nb', 'link_notebooks', 'process_notebook', 'index_page', 'nested_headings',
+           'results_page', 'mathjax_dir', 'conf_py', 'write_sources', 'localize_links', 'broken_links',
+           'DocsBuildError', 'build_site', 'find_chromium', 'dump_dom', 'screenshot', 'probe_assets']
 
 # %% ../nbs/92_docs.ipynb #127725eb
 import contextlib, html, importlib, importlib.util, inspect, json, os, re, shutil, subprocess, sys, time
@@ -204,6 +204,15 @@ def index_page(root: Path,  # repository root
 
 def _profile_of(stem: str) -> str: return next((p for p in PROFILES if stem.endswith('_' + p)), '')
 
+def nested_headings(text: str,  # markdown, e.g. a table file with its own headings
+                    top: int       # the level its highest heading takes (the page's sections sit above it)
+                   ) -> str:
+    "`text` with its headings shifted so the highest is level `top` and the others keep their steps (at most 6)."
+    levels = [len(m) for m in re.findall(r'^(#{1,6}) ', text, flags=re.M)]
+    if not levels: return text
+    shift = top - min(levels)
+    return re.sub(r'^(#{1,6}) ', lambda m: '#' * min(6, len(m.group(1)) + shift) + ' ', text, flags=re.M)
+
 def results_page(root: Path  # repository root
                 ) -> str:
     "A page (MyST) with every committed table (`tables/*.md`) and figure (`figures/*.png`), grouped by profile."
@@ -217,7 +226,7 @@ def results_page(root: Path  # repository root
         if not figs and not tbls: continue
         out.append(f"\n## {f'Profile `{prof}`' if prof else 'Independent of the profile'}")
         out += [s for f in figs for s in (f'\n### `figures/{f.name}`', f'\n![{f.stem}](figures/{f.name})')]
-        out += [s for t in tbls for s in (f'\n### `tables/{t.name}`', '', t.read_text().strip())]
+        out += [s for t in tbls for s in (f'\n### `tables/{t.name}`', '', nested_headings(t.read_text().strip(), 4))]
     return '\n'.join(out) + '\n'
 
 # %% ../nbs/92_docs.ipynb #c9e5f5d7
