@@ -233,7 +233,7 @@ def reproduce(profile: Profile = 'smoke',  # the profile every notebook runs on
     manifest['timings'] = {os.path.relpath(f, paths.runs.parent): json.loads(f.read_text())   # what each notebook measured (kept out of the tables)
                            for f in sorted((paths.runs / profile).rglob('*timing*.json'))} if (paths.runs / profile).is_dir() else {}
     path.write_text(json.dumps(manifest, indent=2))
-    print(f"[furpe] done in {sum(n['wall_s'] for n in manifest['notebooks'] if n['name'] in {nb.name for nb in nbs})} s "
+    print(f"[furpe] done in {round(sum(n['wall_s'] for n in manifest['notebooks'] if n['name'] in {nb.name for nb in nbs}), 1)} s "
           f"(every notebook of the manifest: {manifest['total_wall_s']} s); manifest: {path}", flush=True)
     return manifest
 
