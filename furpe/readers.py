@@ -14,7 +14,7 @@ import torch
 
 from .body import BodyParams, KEYPOINT_NAMES, KEYPOINT_PARTS, ParamSpec, axis_angle_to_matrix, rest_params
 from .core import UnsafePickleError, safe_pickle_load
-from .geometry import project_pinhole
+from .geometry import keypoint_box, project_pinhole
 from .keypoints import read_openpose_json, write_openpose_json
 
 # %% auto #0
@@ -133,10 +133,10 @@ def read_npz(path, what: str = '.npz file') -> dict:
     return out
 
 # %% ../nbs/04b_readers.ipynb #f1370589
-def _body_area(kp: np.ndarray) -> float:
-    "Area of the box around a person's confident body keypoints (0 when fewer than two)."
-    b = kp[KEYPOINT_PARTS['body']]; b = b[b[:, 2] > 0]
-    return 0. if len(b) < 2 else float(np.prod(b[:, :2].max(0) - b[:, :2].min(0)))
+def _body_size(kp: np.ndarray) -> float:
+    "Side of the box around a person's detected body keypoints (`geometry.keypoint_box`); 0 when fewer than two."
+    cx, cy, side, valid = keypoint_box(kp[KEYPOINT_PARTS['body']], (1, 1), min_conf=0.)
+    return float(side * valid)
 
 def read_openpose_person(path,                 # an OpenPose output file, e.g. EHF's 01_2Djnt.json
                          person: int | str = 'largest'  # which person: an index into "people", or 'largest' (the biggest body box)
@@ -146,7 +146,7 @@ def read_openpose_person(path,                 # an OpenPose output file, e.g. E
     try: kps = read_openpose_json(path)
     except ValueError as e: raise DatasetFormatError(str(e)) from None
     if not len(kps): return np.zeros((len(KEYPOINT_NAMES), 3), np.float32)
-    if person == 'largest': return kps[int(np.argmax([_body_area(k) for k in kps]))]
+    if person == 'largest': return kps[int(np.argmax([_body_size(k) for k in kps]))]
     if not isinstance(person, int) or not -len(kps) <= person < len(kps):
         raise DatasetFormatError(f"{path}: person {person!r} asked for; the file holds {len(kps)} people.")
     return kps[person]
