@@ -4,7 +4,7 @@
 
 # %% ../nbs/15_predict.ipynb #178eb818
 from __future__ import annotations
-import json, time
+import json, os, time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,10 +19,10 @@ from .keypoints import SELECTION_THRESHOLDS, pck, read_openpose_json
 from . import readers
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'VERDICTS', 'PredictInputError', 'read_image', 'default_model_path', 'read_keypoint_file',
-           'keypoint_source', 'people', 'load_predictor_student', 'weak_to_perspective', 'keypoint_agreement',
-           'PersonPrediction', 'predict_people', 'person_record', 'overlay_person', 'write_person', 'PredictRun',
-           'image_paths', 'predict_paths']
+__all__ = ['IMAGE_SUFFIXES', 'RELEASED_FROM_MODELS', 'RELEASED_FROM_STUDENT', 'VERDICTS', 'PredictInputError', 'read_image',
+           'default_model_path', 'read_keypoint_file', 'keypoint_source', 'people', 'load_predictor_student',
+           'release_models', 'weak_to_perspective', 'keypoint_agreement', 'PersonPrediction', 'predict_people',
+           'person_record', 'overlay_person', 'write_person', 'PredictRun', 'image_paths', 'predict_paths']
 
 # %% ../nbs/15_predict.ipynb #4517dd21
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp', '.gif')   # what a folder run picks up
@@ -111,6 +111,43 @@ def load_predictor_student(checkpoint: Path | None = None,  # a run folder (mode
                                 "(or `furpe train --profile cpu`) and pass --checkpoint RUN_DIR (a run folder holding model.pt, "
                                 "or one of its checkpoints/step-*.pt).")
     return load_student(weights.parent, device, checkpoint=weights if path.is_file() else None)
+
+# %% ../nbs/15_predict.ipynb #cc1c4ba3
+RELEASED_FROM_MODELS = ('detector.pt', 'detector_noise.json', 'selection.json', 'experts')   # of runs/<profile>/models
+RELEASED_FROM_STUDENT = ('model.pt', 'config.json', 'run.json', 'metrics.csv')             # of the student's run folder
+
+def release_models(models: Path,    # `runs/<profile>/models`: 02_experts_selection's detector, noise model, selection and experts
+                   student: Path,   # a finished student's run folder (its model.pt is what `furpe predict` runs)
+                   dest: Path,      # the released folder, `models/<profile>/`
+                   sources: dict | None = None  # what made them, recorded in the manifest (commit, profile, run names…)
+                  ) -> dict:        # the manifest written to `dest/manifest.json`
+    """Copy the trained models a clone needs (the detector, the experts, one student) into `dest` with a manifest of
+    their sha256s, so that evaluation and `furpe predict` work without training. A file whose bytes are unchanged is
+    not rewritten; a file no longer released is removed."""
+    import shutil
+    from furpe.core import file_sha256
+    models, student, dest = Path(models), Path(student), Path(dest)
+    pairs = {}
+    for name in RELEASED_FROM_MODELS:
+        src = models / name
+        if src.is_dir(): pairs.update({str(Path(name) / f.relative_to(src)): f for f in sorted(src.rglob('*')) if f.is_file()})
+        elif src.is_file(): pairs[name] = src
+        else: raise FileNotFoundError(f"{src}: nothing to release. Run `furpe reproduce --profile <profile> --only 02_experts_selection` first.")
+    for name in RELEASED_FROM_STUDENT:
+        if not (student / name).is_file(): raise FileNotFoundError(f"{student / name}: the student run is not finished; train it first.")
+        pairs[str(Path('student') / name)] = student / name
+    for rel, src in pairs.items():
+        out = dest / rel; out.parent.mkdir(parents=True, exist_ok=True)
+        if not out.is_file() or file_sha256(out) != file_sha256(src): shutil.copyfile(src, out)
+    for f in sorted(dest.rglob('*')):
+        if f.is_file() and f.name != 'manifest.json' and str(f.relative_to(dest)) not in pairs: f.unlink()
+    manifest = {'files': {rel: file_sha256(dest / rel) for rel in sorted(pairs)},
+                'from': {rel: os.path.relpath(src, dest.parent.parent) for rel, src in sorted(pairs.items())},   # relative to the repository
+                **(sources or {})}
+    text = json.dumps(manifest, indent=1) + '\n'
+    if not (dest / 'manifest.json').is_file() or (dest / 'manifest.json').read_text() != text: (dest / 'manifest.json').write_text(text)
+    return manifest
+
 
 # %% ../nbs/15_predict.ipynb #de2ce32f
 def weak_to_perspective(camera,              # (3,) s, tx, ty: the student's weak-perspective camera
