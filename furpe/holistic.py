@@ -120,25 +120,24 @@ def landmarks_to_openpose(pose,                # (33, 3) pose landmarks: normali
     return out.astype(np.float32)
 
 # %% ../nbs/05a_holistic.ipynb #2a5e3401
-def _square_iou(a: np.ndarray, b: np.ndarray) -> float:
-    "Intersection over union of two square boxes (centre x, centre y, side)."
-    lo, hi = np.maximum(a[:2] - a[2] / 2, b[:2] - b[2] / 2), np.minimum(a[:2] + a[2] / 2, b[:2] + b[2] / 2)
-    inter = np.prod(np.clip(hi - lo, 0, None))
-    return float(inter / max(a[2] ** 2 + b[2] ** 2 - inter, 1e-9))
-
 def person_mask(keypoints: np.ndarray,    # (137, 3) the person's keypoints, image pixels
                 segmentation,             # (H, W) Holistic's segmentation (person probability), or None
                 shape: tuple,             # (H, W) of the image
-                grow: float = 0.02        # the mask grows by this fraction of the image diagonal
+                grow: float = 0.02,       # the mask grows by this fraction of the image diagonal
+                margin: float = 0.25      # the segmentation counts within the keypoints' rectangle grown by this fraction of its size
                ) -> np.ndarray:           # (H, W) bool
     "The pixels to paint over before the next search: the person's segmentation, else the rectangle of their keypoints; grown."
     from scipy import ndimage
     H, W = shape
     mask = np.zeros((H, W), bool) if segmentation is None else np.asarray(segmentation) > 0.5
     ok = keypoints[:, 2] > 0
-    if not mask.any() and ok.any():
+    if ok.any():
         (x0, y0), (x1, y1) = np.floor(keypoints[ok, :2].min(0)).astype(int), np.ceil(keypoints[ok, :2].max(0)).astype(int)
-        mask[max(y0, 0):y1 + 1, max(x0, 0):x1 + 1] = True
+        if mask.any():   # Holistic's segmentation covers everyone in view: keep the part near this person's keypoints
+            mx, my = int(margin * (x1 - x0 + 1)), int(margin * (y1 - y0 + 1))
+            near = np.zeros((H, W), bool); near[max(y0 - my, 0):y1 + my + 1, max(x0 - mx, 0):x1 + mx + 1] = True
+            mask &= near
+        if not mask.any(): mask[max(y0, 0):y1 + 1, max(x0, 0):x1 + 1] = True
     return ndimage.distance_transform_edt(~mask) <= grow * np.hypot(H, W) if mask.any() else mask
 
 # %% ../nbs/05a_holistic.ipynb #d1726464
@@ -161,11 +160,23 @@ def _as_rgb(image: np.ndarray) -> np.ndarray:
         raise ValueError(f"Holistic reads (H, W, 3) uint8 RGB images; got {image.shape} {image.dtype} (read photographs with `furpe.predict.read_image`).")
     return np.ascontiguousarray(image)
 
+def _rectangle(kp: np.ndarray) -> np.ndarray:
+    "(x0, y0, x1, y1): the rectangle of a detection's reported keypoints."
+    ok = kp[:, 2] > 0
+    return np.r_[kp[ok, :2].min(0), kp[ok, :2].max(0)] if ok.any() else np.zeros(4)
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> tuple:
+    "(IoU, the fraction of the smaller inside the other) of two detections' keypoint rectangles."
+    ra, rb = _rectangle(a), _rectangle(b)
+    inter = np.prod(np.clip(np.minimum(ra[2:], rb[2:]) - np.maximum(ra[:2], rb[:2]), 0, None))
+    area = lambda r: max(float(np.prod(r[2:] - r[:2])), 1e-9)
+    return float(inter / max(area(ra) + area(rb) - inter, 1e-9)), float(inter / min(area(ra), area(rb)))
+
 class HolisticDetector:
     "MediaPipe Holistic on photographs → the OpenPose-137 keypoints of up to `max_people` people (see above)."
     def __init__(self, max_people: int = 4,      # searches per image
                  mask_grow: float = 0.02,        # a found person's mask grows by this fraction of the image diagonal
-                 max_overlap: float = 0.5):      # a detection whose box overlaps a found person's this much (IoU) ends the search
+                 max_overlap: float = 0.5):      # a detection whose keypoints' rectangle overlaps a found person's this much (IoU) is that person
         mp = import_mediapipe()
         self.max_people, self.mask_grow, self.max_overlap = max_people, mask_grow, max_overlap
         self._holistic = mp.solutions.holistic.Holistic(static_image_mode=True, model_complexity=1,   # 1: the model in the wheel
@@ -184,18 +195,23 @@ class HolisticDetector:
     def __call__(self, image: np.ndarray  # (H, W, 3) uint8 RGB
                 ) -> np.ndarray:          # (P, 137, 3) image pixels, confidence; P = 0 when nobody is found
         "Every person found in the image (at most `max_people`), the most salient first."
-        work, people, boxes = _as_rgb(image).copy(), [], []
-        painted = np.zeros(work.shape[:2], bool)
+        work, people = _as_rgb(image).copy(), []
+        H, W = work.shape[:2]
+        painted = np.zeros((H, W), bool)
         fill = np.median(work.reshape(-1, 3), 0).astype(np.uint8)
+        def paint(kp, seg):
+            nonlocal painted
+            painted |= person_mask(kp, seg, (H, W), self.mask_grow)   # found or rejected: not searched again
+            work[painted] = fill
         for _ in range(2 * self.max_people):                              # a rejected detection costs a search too
             found = self.find_one(work)
             if found is None or len(people) == self.max_people: break
             kp, seg = found
-            box = keypoint_box(kp, (work.shape[1], work.shape[0]), min_conf=0.)
-            if box[3] > 0 and not any(_square_iou(box, b) > self.max_overlap for b in boxes)                and _painted_fraction(kp, painted) <= self.max_overlap and _upright(kp):
-                people.append(kp); boxes.append(box)
-            painted |= person_mask(kp, seg, work.shape[:2], self.mask_grow)  # found or rejected: not searched again
-            work[painted] = fill
+            box = keypoint_box(kp, (W, H), min_conf=0.)
+            if box[3] > 0 and not any(_overlap(kp, q)[0] > self.max_overlap for q in people) \
+               and _painted_fraction(kp, painted) <= self.max_overlap and _upright(kp):
+                people.append(kp)
+            paint(kp, seg)
         return np.stack(people) if people else np.zeros((0, len(KEYPOINT_NAMES), 3), np.float32)
 
     def close(self): self._holistic.close()
