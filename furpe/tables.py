@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['PAPER_SUFFIX', 'mean_std', 'leading_number', 'best_rows', 'table_caption', 'latex_text', 'write_table']
+__all__ = ['PAPER_SUFFIX', 'mean_std', 'leading_number', 'best_rows', 'seed_table', 'table_caption', 'latex_text', 'write_table']
 
 # %% ../nbs/13b_tables.ipynb #c7b9d8d9
 PAPER_SUFFIX = ' (paper)'   # a column holding the paper's reported value
@@ -44,6 +44,21 @@ def best_rows(table: pd.DataFrame,    # rows = methods; cells = numbers or 'mean
         best = v.max() if c in higher_better else v.min()
         out[c] = [r for r, x in v.items() if x == best]
     return out
+
+# %% ../nbs/13b_tables.ipynb #1f623438
+def seed_table(per_seed: pd.DataFrame,  # one row per (run, seed), one column per metric (e.g. a benchmark's summary pivoted)
+               rows: dict,              # table row → (run in `per_seed`, or None for a paper-only row; the paper's values or None)
+               metrics: dict,           # metric column in `per_seed` → the table's column label
+               digits: dict | int = 1   # decimals, per metric or for all
+              ) -> pd.DataFrame:
+    "A paper table from per-seed results: `mean ± std` per row and metric in the paper's row order, the paper's value beside each column."
+    per_seed = per_seed.sort_index()
+    d = lambda m: digits.get(m, 1) if isinstance(digits, dict) else digits
+    table = pd.DataFrame({label: ['paper only' if run is None else mean_std(per_seed.loc[run, m], d(m)) for run, _ in rows.values()]
+                          for m, label in metrics.items()}, index=list(rows))
+    for j, label in enumerate(metrics.values()):
+        table[label + PAPER_SUFFIX] = ['' if p is None or p[j] is None else p[j] for _, p in rows.values()]
+    return table
 
 # %% ../nbs/13b_tables.ipynb #e4443d62
 def table_caption(title: str,     # what the table shows, e.g. 'Table 6: ablation on ehf.'
