@@ -151,3 +151,17 @@ def test_mediapipe_two_photos(smoke, photos, tmp_path):
     check_person(tmp_path / 'out' / 'grace_hopper', 0, photos['grace_hopper'])
     for i in (0, 1): check_person(tmp_path / 'out' / 'two', i, tmp_path / 'two.png')
     assert not (tmp_path / 'out' / 'two' / 'person2.json').exists()
+
+
+BUS = ROOT / 'nbs' / 'fixtures' / 'bus.jpg'                       # ultralytics' bus.jpg (AGPL-3.0; nbs/fixtures/SOURCES.txt)
+BUS_KEYPOINTS = ROOT / 'nbs' / 'fixtures' / 'bus_keypoints.json'   # MediaPipe Holistic's detection of it: the two people in full view
+
+
+def test_bus_two_people(smoke, tmp_path):
+    "A street photograph with two people (its stored MediaPipe keypoints): a mesh, parameters and an overlay for each."
+    r = furpe('predict', BUS, '--keypoints', BUS_KEYPOINTS, '--checkpoint', smoke['student'], '--out', tmp_path)
+    assert r.returncode == 0, r.stderr
+    recs = [check_person(tmp_path / 'bus', i, BUS) for i in range(2)]
+    assert not (tmp_path / 'bus' / 'person2.obj').exists()
+    necks = sorted(rec['keypoints_detected'][1][0] for rec in recs)
+    assert necks[1] - necks[0] > 80                                               # two different people, not one twice
