@@ -15,11 +15,12 @@ from torch import Tensor, nn
 
 # %% auto #0
 __all__ = ['PARTS', 'PART_FIELDS', 'ANNY_SPEC', 'BODY25_NAMES', 'FACE70_NAMES', 'KEYPOINT_NAMES', 'KEYPOINT_PARTS',
-           'ANNY_TO_CANONICAL', 'ANNY_FACE_BONES', 'SMPLX_JOINT_NAMES', 'SMPLX_PARENTS', 'SMPLX_TO_OPENPOSE137',
-           'SMPLX_FILES_HELP', 'CHAIN_JOINTS', 'PART_COLOURS', 'rot6d_to_matrix', 'matrix_to_rot6d',
-           'axis_angle_to_matrix', 'matrix_to_axis_angle', 'ParamSpec', 'BodyParams', 'rest_params', 'BodyOutput',
-           'weak_perspective', 'BodyModel', 'check_part_sets', 'AnnyBody', 'AnnyPart', 'get_body_model',
-           'find_smplx_file', 'SMPLXBody', 'write_smplx_test_model', 'random_params', 'gradient_groups', 'joint_chain',
+           'ANNY_TO_CANONICAL', 'ANNY_FACE_BONES', 'BODY_MODEL_ENV', 'SMPLX_JOINT_NAMES', 'SMPLX_PARENTS',
+           'SMPLX_TO_OPENPOSE137', 'SMPLX_FILES_HELP', 'CHAIN_JOINTS', 'PART_COLOURS', 'rot6d_to_matrix',
+           'matrix_to_rot6d', 'axis_angle_to_matrix', 'matrix_to_axis_angle', 'ParamSpec', 'BodyParams', 'rest_params',
+           'BodyOutput', 'weak_perspective', 'BodyModel', 'check_part_sets', 'AnnyBody', 'AnnyPart', 'use_body_model',
+           'active_body_model', 'get_body_model', 'find_smplx_file', 'SMPLXBody', 'write_smplx_test_model',
+           'random_params', 'gradient_groups', 'SMPLXPart', 'part_model', 'retarget_to_smplx', 'joint_chain',
            'chain_orientation', 'set_chain_orientation', 'compose_merge', 'plot_keypoints_on_mesh']
 
 # %% ../nbs/01_body.ipynb #ed20ea4e
@@ -61,6 +62,7 @@ class ParamSpec:
     n_expression: int    # expression coefficients
     n_betas: int         # shape coefficients
     betas_rest: float    # value of `betas` for the mean shape (0 for SMPL-X PCA, 0.5 for Anny phenotypes)
+    unit_expression: bool = True  # expressions live in [0, 1] (Anny's facial actions); False: unbounded (SMPL-X's PCA)
 
     def shapes(self, B: int) -> dict:
         "Expected shape of every `BodyParams` field for batch size `B`."
@@ -423,11 +425,13 @@ class AnnyPart(nn.Module):
         pos = {int(v): i for i, v in enumerate(body.model.base_mesh_vertex_indices)}
         return torch.tensor([pos[int(v)] for v in self.model.base_mesh_vertex_indices])
 
-    def forward(self, pose: Tensor,          # (B, J, 3, 3): hand: the 19 right-hand bones; head: jaw, left eye, right eye
+    def forward(self, pose: Tensor,          # (B, J, 3, 3): hand: the 19 right-hand bones; head: jaw, left eye, right eye, or the body's `face_pose` (the eyes)
                 betas: Tensor | None = None,  # (B, 6) phenotypes; None: 0.5
                 expression: Tensor | None = None  # (B, 52) facial actions (head only)
                ) -> Tensor:                  # (B, V, 3) vertices, canonical axes
         B = pose.shape[0]
+        if self.part == 'head' and pose.shape[1] == len(self.pose_bones) - 1:   # the body's face_pose: the jaw at rest (Anny's jaw moves by jawOpen)
+            pose = torch.cat([torch.eye(3, dtype=pose.dtype, device=pose.device).expand(B, 1, 3, 3), pose], 1)
         if pose.shape[1:] != (len(self.pose_bones), 3, 3):
             raise ValueError(f"{self.part} pose has shape {tuple(pose.shape)}; expected (B, {len(self.pose_bones)}, 3, 3).")
         D = torch.eye(4, dtype=pose.dtype, device=pose.device).repeat(B, len(self.model.bone_labels), 1, 1)
@@ -438,12 +442,29 @@ class AnnyPart(nn.Module):
 
 # %% ../nbs/01_body.ipynb #a98c11d9
 _MODEL_CACHE = {}
-def get_body_model(name: str = 'anny',  # 'anny' or 'smplx'
+BODY_MODEL_ENV = 'FURPE_BODY_MODEL'   # the active body model of this process and of the notebooks and workers it starts
+
+def use_body_model(name: str = 'anny',            # 'anny' or 'smplx'
+                   smplx_dir: str | None = None   # for 'smplx': the model folder (sets $FURPE_SMPLX_DIR); None: keep it
+                  ) -> str:
+    "Make `name` the body model that `get_body_model()` returns here and in every process started from here."
+    if name not in ('anny', 'smplx'): raise ValueError(f"Unknown body model {name!r}; choose 'anny' or 'smplx'.")
+    if name == 'smplx': find_smplx_file(smplx_dir)   # fail now, naming the file and where to get it, not in a worker
+    os.environ[BODY_MODEL_ENV] = name
+    if smplx_dir is not None: os.environ['FURPE_SMPLX_DIR'] = str(smplx_dir)
+    return name
+
+def active_body_model() -> str:
+    "The name `get_body_model()` uses: $FURPE_BODY_MODEL, else 'anny' (the embedded default)."
+    return os.environ.get(BODY_MODEL_ENV) or 'anny'
+
+def get_body_model(name: str | None = None,        # 'anny' or 'smplx'; None: the active one (`use_body_model`)
                    smplx_dir: str | None = None,  # for 'smplx': the folder with SMPLX_NEUTRAL.npz; else $FURPE_SMPLX_DIR
                    dtype=torch.float32, device='cpu') -> BodyModel:
     "The body model named `name`, built once per process and reused."
+    name = name or active_body_model()
     if name not in ('anny', 'smplx'): raise ValueError(f"Unknown body model {name!r}; choose 'anny' or 'smplx'.")
-    key = (name, str(smplx_dir), dtype, str(device))
+    key = (name, str(smplx_dir or (os.environ.get('FURPE_SMPLX_DIR') if name == 'smplx' else None)), dtype, str(device))
     if key not in _MODEL_CACHE:
         _MODEL_CACHE[key] = AnnyBody(dtype, device) if name == 'anny' else SMPLXBody(smplx_dir, dtype=dtype, device=device)
     return _MODEL_CACHE[key]
@@ -509,7 +530,7 @@ class SMPLXBody(BodyModel):
         except (KeyError, AttributeError, ValueError, OSError, zipfile.BadZipFile) as e:
             raise ValueError(f"{path} is not a readable SMPL-X model file ({type(e).__name__}: {e}). {SMPLX_FILES_HELP}") from e
         self.spec = ParamSpec(n_body=21, n_hand=15, n_face=3, n_expression=self.layer.num_expression_coeffs,
-                              n_betas=self.layer.num_betas, betas_rest=0.)
+                              n_betas=self.layer.num_betas, betas_rest=0., unit_expression=False)
         self.register_buffer('faces', self.layer.faces_tensor.long())
         self._nv = self.layer.v_template.shape[0]
         vp = _smplx_parts_from_files(path.parent, self._nv)
@@ -623,6 +644,110 @@ def gradient_groups(model: BodyModel, params: BodyParams) -> dict:
     p = params.apply(lambda t: t.detach().clone().requires_grad_(True))
     o = model(p); (o.vertices.square().sum() + o.keypoints2d.square().sum()).backward()
     return {k: float(v.grad.norm()) for k, v in p.to_dict().items()}
+
+# %% ../nbs/01_body.ipynb #e24216e0
+class SMPLXPart(nn.Module):
+    "SMPL-X's own right hand or head (the MANO and FLAME roles inside SMPL-X), posed by that part's joints alone; vertices relative to the part's root joint."
+    def __init__(self, body: 'SMPLXBody',   # the whole-body model whose part this is
+                 part: str = 'hand'):       # 'hand' (right hand, the MANO role) or 'head' (the FLAME role)
+        super().__init__()
+        if part not in ('hand', 'head'): raise ValueError(f"Unknown SMPL-X part {part!r}; choose 'hand' or 'head'.")
+        self.body, self.part = body, part
+        self.register_buffer('_ids', body.part_vertex_ids['right_hand' if part == 'hand' else 'face'].clone())
+        self._root = SMPLX_JOINT_NAMES.index('right_wrist' if part == 'hand' else 'head')
+
+    def full_body_vertex_ids(self, body: 'SMPLXBody' = None) -> Tensor:
+        "Indices into the body's vertices of this part's vertices (they are the body's own)."
+        return self._ids
+
+    def forward(self, pose: Tensor,                  # (B, J, 3, 3): hand: `right_hand_pose`; head: `face_pose` (jaw, left eye, right eye)
+                betas: Tensor | None = None,          # (B, S) shape; None: the mean shape
+                expression: Tensor | None = None      # (B, E) expression (head only); None: neutral
+               ) -> Tensor:                          # (B, V, 3) vertices relative to the wrist or head joint, canonical axes
+        p = self.body.zero_params(pose.shape[0])
+        if self.part == 'hand': p.right_hand_pose = pose
+        else:
+            p.face_pose = pose
+            if expression is not None: p.expression = expression
+        if betas is not None: p.betas = betas
+        o = self.body(p)
+        return o.vertices[:, self._ids] - o.joints[:, self._root, None]
+
+def part_model(part: str = 'hand',               # 'hand' (MANO role) or 'head' (FLAME role)
+               body: BodyModel | None = None,    # the whole-body model; None: the active one (`get_body_model()`)
+               device=None) -> nn.Module:        # None: the body's device
+    "The body model's own part model, called as `part(pose, betas, expression)` with the body's fields: `AnnyPart` or `SMPLXPart`."
+    body = body or get_body_model(device=device or 'cpu')
+    if body.name == 'anny': return AnnyPart(part, dtype=body.dtype, device=device or body.device)
+    return SMPLXPart(body, part)
+
+# %% ../nbs/01_body.ipynb #d1a46e23
+def _min_rotation(u: Tensor, v: Tensor  # (..., 3) directions
+                 ) -> Tensor:           # (..., 3, 3) the smallest rotation turning each `u` onto its `v`
+    "Swing without twist: about u × v, by the angle between them."
+    axis = torch.cross(u, v, dim=-1); s = axis.norm(dim=-1, keepdim=True)
+    return roma.rotvec_to_rotmat(axis / s.clamp_min(1e-12) * torch.atan2(s, (u * v).sum(-1, keepdim=True)))
+
+_RETARGET_CACHE = {}
+_LIMB_JOINTS = ('hip', 'knee', 'shoulder', 'elbow', 'wrist', 'thumb', 'index', 'middle', 'ring', 'pinky')  # where rest poses differ (T-pose, A-pose)
+
+def _retarget_setup(anny: 'AnnyBody', smplx_body: 'SMPLXBody') -> dict:
+    "Per SMPL-X joint: the Anny bone that drives it and the child that points its segment (built once per pair of models)."
+    key = (id(anny), id(smplx_body))
+    if key in _RETARGET_CACHE: return _RETARGET_CACHE[key]
+    L = anny.model.bone_labels
+    prefer = {SMPLX_JOINT_NAMES.index(f'{s}_wrist'): SMPLX_JOINT_NAMES.index(f'{s}_middle1') for s in ('left', 'right')}
+    child = [-1] * 55
+    for j in range(1, 55):
+        kids = [k for k, p in enumerate(SMPLX_PARENTS) if p == j and SMPLX_JOINT_NAMES[k] != 'jaw']
+        if kids: child[j] = prefer.get(j, kids[0])
+    limb = [SMPLX_JOINT_NAMES[j].split('_')[-1].rstrip('123') in _LIMB_JOINTS for j in range(55)]
+    jaw = [i for i, n in enumerate(anny.model.facial_action_labels) if n == 'jawOpen']
+    g = torch.Generator().manual_seed(20240601)   # the fixed shape and expression maps
+    out = dict(bone=torch.tensor([L.index(_SMPLX_FROM_ANNY[n]) for n in SMPLX_JOINT_NAMES]), child=child, jaw=jaw[0] if jaw else None,
+               corrected=[j for j in range(1, 55) if limb[j] and child[j] >= 0],             # C_j from the segments
+               tips=[j for j in range(1, 55) if limb[j] and child[j] < 0],                   # finger tips: C of their parent
+               betas=torch.randn(smplx_body.spec.n_betas, anny.spec.n_betas, generator=g) * 4 / anny.spec.n_betas ** .5,
+               expression=torch.randn(smplx_body.spec.n_expression, anny.spec.n_expression, generator=g) * 2 / anny.spec.n_expression ** .5)
+    _RETARGET_CACHE[key] = out
+    return out
+
+def retarget_to_smplx(params: BodyParams,       # Anny parameters (`anny.spec`)
+                      anny: 'AnnyBody', smplx_body: 'SMPLXBody',
+                      jaw_open: float = 0.35    # jaw rotation, radians, at Anny's jawOpen = 1
+                     ) -> BodyParams:           # SMPL-X parameters: the same global rotation, translation and camera
+    "Anny parameters → SMPL-X parameters with the same pose (see above)."
+    S = _retarget_setup(anny, smplx_body); B = params.batch_size
+    p = params.apply(lambda t: t.to(anny.dtype))
+    q = smplx_body.zero_params(B)
+    cast = lambda t: t.to(dtype=smplx_body.dtype, device=smplx_body.device)
+    q.betas = cast((p.betas - anny.spec.betas_rest) @ S['betas'].to(p.betas).T)
+    q.expression = cast(p.expression @ S['expression'].to(p.expression).T)
+    rest = anny.zero_params(B); rest.betas = p.betas
+    with torch.no_grad():
+        T = anny.model(anny._local_deltas(p), phenotype_kwargs=p.betas, facial_actions=p.expression)['bone_poses']
+        T0 = anny.model(anny._local_deltas(rest), phenotype_kwargs=p.betas)['bone_poses']
+        J0 = smplx_body(q).joints.to(T)                                         # SMPL-X's rest joints for this shape (q is at rest)
+    F, b, ch = anny.frame, S['bone'].to(T.device), S['child']
+    D = F @ (T[..., :3, :3] @ T0[..., :3, :3].transpose(-1, -2)) @ F.T           # world rotations of Anny's bones, canonical
+    H, H0 = T[..., :3, 3] @ F.T, T0[..., :3, 3] @ F.T                           # Anny's bone heads, posed and at rest
+    C = torch.eye(3, dtype=T.dtype, device=T.device).repeat(B, 55, 1, 1)
+    j = S['corrected']; k = [ch[i] for i in j]
+    C[:, j] = _min_rotation(J0[:, k] - J0[:, j], H0[:, b[k]] - H0[:, b[j]])      # SMPL-X's rest segment onto Anny's
+    for t in S['tips']: C[:, t] = C[:, SMPLX_PARENTS[t]]
+    W = D[:, b] @ C                                                             # wanted world rotations of SMPL-X's joints
+    j = [i for i in range(1, 55) if ch[i] >= 0]; k = [ch[i] for i in j]
+    u = (D[:, b[j]] @ (H0[:, b[k]] - H0[:, b[j]])[..., None])[..., 0]          # where the joint's own bone turns its segment ...
+    W[:, j] = _min_rotation(u, H[:, b[k]] - H[:, b[j]]) @ W[:, j]               # ... swung on to where Anny's bones put the child
+    W[:, 0] = torch.eye(3, dtype=W.dtype, device=W.device)                      # the root: `global_orient` carries it
+    if S['jaw'] is not None:
+        W[:, SMPLX_JOINT_NAMES.index('jaw')] = W[:, SMPLX_JOINT_NAMES.index('head')] @ axis_angle_to_matrix(
+            torch.nn.functional.pad(jaw_open * p.expression[:, S['jaw'], None], (0, 2)))
+    local = W[:, SMPLX_PARENTS[1:]].transpose(-1, -2) @ W[:, 1:]               # R_j = W_parent(j)ᵀ W_j, joints 1–54
+    q.body_pose, q.face_pose = cast(local[:, :21]), cast(local[:, 21:24])
+    q.left_hand_pose, q.right_hand_pose = cast(local[:, 24:39]), cast(local[:, 39:54])
+    q.global_orient, q.transl, q.camera = cast(p.global_orient), cast(p.transl), cast(p.camera)
+    return q
 
 # %% ../nbs/01_body.ipynb #3b73212b
 CHAIN_JOINTS = {'head': ('head', 'head'), 'left_wrist': ('wrist.L', 'left_wrist'),

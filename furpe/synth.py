@@ -15,7 +15,7 @@ import torch
 from torch import Tensor
 
 from .core import code_fingerprint, derive_seed
-from .body import BodyModel, BodyParams, KEYPOINT_NAMES, KEYPOINT_PARTS, PARTS, get_body_model
+from .body import BodyModel, BodyParams, KEYPOINT_NAMES, KEYPOINT_PARTS, PARTS, SMPLX_JOINT_NAMES, get_body_model, retarget_to_smplx
 from .data import DatasetCard, FieldSpec, write_dataset
 from .geometry import project_pinhole
 
@@ -23,12 +23,12 @@ from .geometry import project_pinhole
 __all__ = ['PHENOTYPES', 'ADULT_AGE', 'BODY_JOINTS', 'HAND_JOINTS', 'NEUTRAL_POSE', 'ACTIONS', 'ACTION_NAMES', 'HAND_PRESETS',
            'HAND_PRESET_NAMES', 'INDOOR_BACKGROUNDS', 'OUTDOOR_BACKGROUNDS', 'ALL_BACKGROUNDS', 'OCCLUDER_TEXTURES',
            'SKIN_TONES', 'FRAMINGS', 'H36M_ACTIONS', 'DOMAINS', 'SKELETON', 'PROFILE_SIZES', 'SPLIT_OFFSET',
-           'sample_shape', 'JointSet', 'joint_sets', 'action_angles', 'mirror_angles', 'pose_noise', 'PoseDraw',
-           'sample_body_pose', 'hand_angles', 'sample_hand_pose', 'sample_expression', 'sample_gaze', 'CameraSpec',
-           'look_rotation', 'intrinsics', 'frame_points', 'background_image', 'Occluder', 'SceneSpec', 'DomainConfig',
-           'Scene', 'sample_scenes', 'sample_scene', 'scene_keypoints', 'canonical_keypoints', 'knee_bend',
-           'plot_keypoints2d', 'plot_scene', 'sample_schema', 'keypoint_visibility', 'render_scene', 'dataset_name',
-           'validation_twin', 'generate_domain', 'generate_profile']
+           'sample_shape', 'JointSet', 'pose_source', 'joint_sets', 'action_angles', 'mirror_angles', 'pose_noise',
+           'PoseDraw', 'sample_body_pose', 'hand_angles', 'sample_hand_pose', 'sample_expression', 'sample_gaze',
+           'CameraSpec', 'look_rotation', 'intrinsics', 'frame_points', 'background_image', 'Occluder', 'SceneSpec',
+           'DomainConfig', 'Scene', 'sample_scenes', 'sample_scene', 'scene_keypoints', 'canonical_keypoints',
+           'knee_bend', 'plot_keypoints2d', 'plot_scene', 'sample_schema', 'keypoint_visibility', 'render_scene',
+           'dataset_name', 'validation_twin', 'generate_domain', 'generate_profile']
 
 # %% ../nbs/03_synth.ipynb #ad1b91da
 PHENOTYPES = ('gender', 'age', 'muscle', 'weight', 'height', 'proportions')
@@ -183,6 +183,11 @@ def _joint_set(bones: list, table: dict, frames: dict, twist_noise: float = 0.33
     lo, hi = np.array(lo), np.array(hi)
     sigma = 0.12 * (hi - lo); sigma[:, 2] *= twist_noise                  # swing more than twist
     return JointSet(tuple(bones), np.stack(F), lo, hi, sigma)
+
+def pose_source(model: BodyModel  # the body the world shows
+               ) -> BodyModel:    # the body the pose prior is drawn on
+    "The prior is written for Anny's rig: Anny draws every person; another model (SMPL-X) gets the pose by `retarget_to_smplx`."
+    return model if model.name == 'anny' else get_body_model('anny', dtype=model.dtype, device=model.device)
 
 _JOINT_SETS = {}
 def joint_sets(model: BodyModel  # an `AnnyBody` (the pose prior is written for Anny's rig)
@@ -653,10 +658,12 @@ def _draw_person(cfg: DomainConfig, index: int, seed: int, sets: dict, labels: t
         hands.append(sample_hand_pose(rh, sets[f'{side}_hand'], presets, cfg.hand_noise))
     rf = S('face')
     expression, gaze = sample_expression(rf, labels, cfg.expression_rate), sample_gaze(rf)
-    p = model.zero_params(1); cast = lambda t: torch.as_tensor(t).to(dtype=model.dtype, device=model.device)
+    src = pose_source(model)   # the prior is Anny's: draw on Anny, then retarget onto another model
+    p = src.zero_params(1); cast = lambda t: torch.as_tensor(t).to(dtype=src.dtype, device=src.device)
     p.body_pose = cast(sets['body'].to_matrix(pose.angles))[None]
     p.left_hand_pose, p.right_hand_pose = (cast(sets[f'{s}_hand'].to_matrix(h[0]))[None] for s, h in zip(('left', 'right'), hands))
     p.face_pose, p.expression, p.betas = cast(gaze)[None], cast(expression)[None], cast(betas)[None]
+    if src is not model: p = retarget_to_smplx(p, src, model)
     return dict(params=p, pose=pose, hand_presets=(hands[0][1], hands[1][1]), subject=subject)
 
 _TORSO = ('neck', 'right_shoulder', 'left_shoulder', 'mid_hip', 'right_hip', 'left_hip')
@@ -782,11 +789,12 @@ def _others(cfg: DomainConfig, index: int, seed: int, sets: dict, labels: tuple,
 def sample_scenes(domain: str,    # a key of `DOMAINS`
                   indices,        # image indices (ints) within the domain
                   seed: int,      # the run's seed
-                  model: BodyModel  # `get_body_model('anny')`
+                  model: BodyModel  # the body the images show: `get_body_model()` (Anny, or SMPL-X through `retarget_to_smplx`)
                  ) -> list:       # of `Scene`
     "Draw the scenes `indices` of `domain`; one batched forward pass. Equal to `sample_scene` per index (to float precision)."
     if domain not in DOMAINS: raise ValueError(f"Unknown domain {domain!r}; choose one of {', '.join(DOMAINS)}.")
-    cfg, sets, labels = DOMAINS[domain], joint_sets(model), tuple(model.model.facial_action_labels)
+    src = pose_source(model)
+    cfg, sets, labels = DOMAINS[domain], joint_sets(src), tuple(src.model.facial_action_labels)
     indices = [int(i) for i in indices]
     draws = [_draw_person(cfg, i, seed, sets, labels, model) for i in indices]
     if not draws: return []
@@ -887,12 +895,17 @@ def sample_schema(model, image_size: tuple  # (width, height)
 # %% ../nbs/03_synth.ipynb #027c5c85
 @lru_cache(maxsize=None)
 def _garment_masks(model) -> tuple:
-    "Vertex masks (legs, top, forearms) from each vertex's dominant Anny bone; computed once per model."
-    W = model.model.vertex_bone_weights.cpu().numpy(); I = model.model.vertex_bone_indices.cpu().numpy()
-    L = model.model.bone_labels; dom = [L[b] for b in I[np.arange(len(I)), W.argmax(1)]]
+    "Vertex masks (legs, top, forearms) from each vertex's dominant bone (Anny) or joint (SMPL-X); computed once per model."
+    if model.name == 'anny':
+        W = model.model.vertex_bone_weights.cpu().numpy(); I = model.model.vertex_bone_indices.cpu().numpy()
+        L = model.model.bone_labels; dom = [L[b] for b in I[np.arange(len(I)), W.argmax(1)]]
+        legs, top, fore = ('upperleg', 'lowerleg', 'pelvis', 'root', 'spine05'), ('spine0', 'clavicle', 'shoulder', 'upperarm'), ('lowerarm',)
+    else:
+        dom = [SMPLX_JOINT_NAMES[j] for j in model.layer.lbs_weights.argmax(1).tolist()]
+        legs, top, fore = ('pelvis', 'left_hip', 'right_hip', 'left_knee', 'right_knee'), ('spine', 'left_collar', 'right_collar', 'left_shoulder', 'right_shoulder'), ('left_elbow', 'right_elbow')
     starts = lambda prefixes: np.array([b.startswith(prefixes) for b in dom])
-    legs = starts(('upperleg', 'lowerleg', 'pelvis', 'root', 'spine05'))
-    return legs, starts(('spine0', 'clavicle', 'shoulder', 'upperarm')) & ~legs, starts(('lowerarm',))
+    legs = starts(legs)
+    return legs, starts(top) & ~legs, starts(fore)
 
 def _clothing(model, rng) -> np.ndarray:
     "(V, 4) per-vertex clothing colours and coverage: a shirt on torso and arms, trousers on hips and legs."
@@ -1042,12 +1055,13 @@ def validation_twin(name: str  # a test set: 'ehf', '3dpw_test', 'hand_part_test
 # %% ../nbs/03_synth.ipynb #1ef9a766
 class _SceneRenderer:
     "Picklable `make_sample` for `write_dataset`: draws and renders scene `index` of a domain split."
-    def __init__(self, domain: str, split: str, seed: int): self.domain, self.split, self.seed = domain, split, seed
+    def __init__(self, domain: str, split: str, seed: int, body_model: str = 'anny'):
+        self.domain, self.split, self.seed, self.body_model = domain, split, seed, body_model   # a worker process builds its own model
     def __call__(self, index: int, rng) -> dict: return next(iter(self.batch([index], rng)))
 
     def batch(self, indices: list, rng, chunk: int = 32):
         "Samples `indices`, drawn and posed `chunk` at a time (two batched body-model passes per chunk)."
-        model = get_body_model('anny')
+        model = get_body_model(self.body_model)
         for k in range(0, len(indices), chunk):
             scenes = sample_scenes(self.domain, [SPLIT_OFFSET[self.split] + i for i in indices[k:k + chunk]], self.seed, model)
             with torch.no_grad(): out = model(BodyParams.cat([sc.params for sc in scenes]))
@@ -1063,13 +1077,13 @@ def generate_domain(root: Path,          # datasets folder, e.g. `Config.paths.d
     if domain not in DOMAINS: raise ValueError(f"Unknown domain {domain!r}; choose one of {', '.join(DOMAINS)}.")
     n = num_samples if num_samples is not None else PROFILE_SIZES[profile].get((domain, split))
     if n is None: raise ValueError(f"Profile {profile!r} has no {split!r} split of {domain!r}.")
-    cfg = DOMAINS[domain]; model = get_body_model('anny')
+    cfg = DOMAINS[domain]; model = get_body_model()   # the active body model (`use_body_model`)
     settings = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(cfg).items()}
     card = DatasetCard(dataset_name(domain, split), n, min(shard_size, n), seed, sample_schema(model, cfg.image_size),
-                       labelled=cfg.labelled or cfg.role == 'test', settings={**settings, 'split': split}, profile=profile,
+                       labelled=cfg.labelled or cfg.role == 'test', settings={**settings, 'split': split, 'body_model': model.name}, profile=profile,
                        code=code_fingerprint('synth'))   # edited generator code → another dataset, rewritten
     workers = min(workers, len(range(rank, card.num_shards, world_size)))   # a spawned worker costs ~10 s of start-up
-    return write_dataset(root, card, _SceneRenderer(domain, split, seed), workers=workers, rank=rank, world_size=world_size, replace_stale=True)
+    return write_dataset(root, card, _SceneRenderer(domain, split, seed, model.name), workers=workers, rank=rank, world_size=world_size, replace_stale=True)
 
 # %% ../nbs/03_synth.ipynb #24a760fa
 def generate_profile(root: Path,                 # datasets folder, e.g. data/<profile>
