@@ -14,7 +14,7 @@ from torch import nn
 
 from .body import BodyParams, KEYPOINT_NAMES, KEYPOINT_PARTS, get_body_model
 from .core import progress
-from .data import open_dataset, open_ground_truth, read_params
+from .data import dataset_body_model, open_dataset, open_ground_truth, read_params
 from .evaluation import (NOW_LANDMARKS, ehf_errors, freihand_metrics, head_top_vertex, lsp14_joints, mpjpe, now_errors,
                          now_summary, pa_error, pck_auc, sample_scan)
 from .geometry import box_crop_matrices, default_intrinsics, normalised_keypoints, part_box, warp_crops
@@ -159,7 +159,7 @@ def run_benchmark(predictor,                       # `predictor(images, keypoint
     kind = benchmark_of(dataset)
     ds, truth = benchmark_truth(root, dataset)
     card_sha = hashlib.sha256((Path(root) / dataset / 'card.json').read_bytes()).hexdigest()
-    model = body_model or get_body_model('anny')
+    model = body_model or dataset_body_model(ds)
     name = run or getattr(predictor, 'name', type(predictor).__name__)
     if keypoints is not None and len(keypoints) != len(ds):
         raise ValueError(f"keypoints has {len(keypoints)} images; {dataset!r} has {len(ds)}.")

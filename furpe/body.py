@@ -63,6 +63,7 @@ class ParamSpec:
     n_betas: int         # shape coefficients
     betas_rest: float    # value of `betas` for the mean shape (0 for SMPL-X PCA, 0.5 for Anny phenotypes)
     unit_expression: bool = True  # expressions live in [0, 1] (Anny's facial actions); False: unbounded (SMPL-X's PCA)
+    betas_valid: tuple = (-0.5, 1.5)  # shape values a usable estimate stays within (Anny's phenotypes live in [0, 1])
 
     def shapes(self, B: int) -> dict:
         "Expected shape of every `BodyParams` field for batch size `B`."
@@ -530,7 +531,8 @@ class SMPLXBody(BodyModel):
         except (KeyError, AttributeError, ValueError, OSError, zipfile.BadZipFile) as e:
             raise ValueError(f"{path} is not a readable SMPL-X model file ({type(e).__name__}: {e}). {SMPLX_FILES_HELP}") from e
         self.spec = ParamSpec(n_body=21, n_hand=15, n_face=3, n_expression=self.layer.num_expression_coeffs,
-                              n_betas=self.layer.num_betas, betas_rest=0., unit_expression=False)
+                              n_betas=self.layer.num_betas, betas_rest=0., unit_expression=False,
+                              betas_valid=(-5., 5.))   # PCA coefficients: ±5 standard deviations
         self.register_buffer('faces', self.layer.faces_tensor.long())
         self._nv = self.layer.v_template.shape[0]
         vp = _smplx_parts_from_files(path.parent, self._nv)

@@ -12,7 +12,7 @@ import torch
 from torch import Tensor, nn
 
 from .body import KEYPOINT_NAMES, PARTS, get_body_model
-from .data import open_dataset, read_params
+from .data import dataset_body_model, open_dataset, read_params
 from .geometry import box_crop_matrices, normalised_keypoints, part_box, warp_crops
 
 # %% auto #0
@@ -69,7 +69,7 @@ def evaluate_ehf(net: nn.Module,                 # a network (`forward(images)` 
                  run: str = '',                  # the `run` column
                  batch: int = 8,                 # images per forward pass
                  size: int = 256,                # body crop side, pixels
-                 body_model: nn.Module | None = None  # None: Anny on the network's device
+                 body_model: nn.Module | None = None  # None: the dataset's (`dataset_body_model`), on the network's device
                 ) -> 'pd.DataFrame':             # rows (run, dataset, index, metric, value), mm
     "Per-image EHF errors (`EHF_METRICS`: `ehf_errors`); choices use the val twin `ehf_val`, never `ehf`."
     import pandas as pd
@@ -78,7 +78,7 @@ def evaluate_ehf(net: nn.Module,                 # a network (`forward(images)` 
     ds = open_dataset(root, dataset)
     if not hasattr(ds, 'labels'): raise ValueError(f"{dataset!r} under {root} has no ground truth to evaluate against.")
     dev = next(iter(net.parameters()), next(iter(net.buffers()), torch.zeros(0))).device
-    body_model = body_model or get_body_model('anny', device=dev)
+    body_model = body_model or dataset_body_model(ds, dev)   # the body model of the dataset's ground truth
     ids = {p: body_model.part_vertex_ids[p].to(dev) for p in PARTS}
     was = net.training; net.eval(); rows = []
     try:

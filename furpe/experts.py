@@ -17,8 +17,8 @@ from torch import Tensor, nn
 from .core import derive_seed, progress, resolve_device, safe_torch_load, seed_everything
 from .body import (
     ANNY_SPEC, BodyParams, ParamSpec, PARTS, PART_FIELDS, KEYPOINT_NAMES, KEYPOINT_PARTS,
-    AnnyPart, axis_angle_to_matrix, chain_orientation, get_body_model, joint_chain, weak_perspective)
-from .data import open_dataset, read_params
+    axis_angle_to_matrix, chain_orientation, get_body_model, joint_chain, part_model, weak_perspective)
+from .data import dataset_body_model, open_dataset, read_params
 from .evaluation import pa_error
 from .geometry import (
     AugmentSpec, apply_map, augment_view, crop_frame, crop_matrix, default_intrinsics, fit_weak_camera,
@@ -99,7 +99,8 @@ class PartCrops:
         st = self.ds.card.settings
         self.image_size = tuple(st.get('image_size') or self.ds.get(0, 'image').shape[1::-1])
         self.hand_side = st.get('hand_side', 'both')
-        model = get_body_model('anny')
+        model = dataset_body_model(self.ds)   # the body model the dataset's parameters belong to
+        self.body_model, self.spec = model.name, model.spec
         self._chains = {p: joint_chain(model, j) for p, j in ({'face': 'head'} | HAND_JOINTS).items()}
         self._intrinsics = 'intrinsics' in self.ds.card.schema
 
@@ -342,17 +343,14 @@ def make_expert(kind: str, **kwargs) -> PartExpert:
 # %% ../nbs/06_experts.ipynb #7f317cc2
 class LossModels:
     "The body and part models the keypoint and vertex losses pose; built on first use, on `device`."
-    def __init__(self, device='cpu'): self.device = torch.device(device)
+    def __init__(self, device='cpu', body_model: str | None = None):   # 'anny' or 'smplx'; None: the active one
+        self.device, self.body_model = torch.device(device), body_model
     @cached_property
-    def body(self): return get_body_model('anny', device=self.device)
+    def body(self): return get_body_model(self.body_model, device=self.device)
     @cached_property
-    def hand(self): return AnnyPart('hand', device=self.device)
+    def hand(self): return part_model('hand', self.body)   # the MANO role: `AnnyPart` or `SMPLXPart`
     @cached_property
-    def head(self): return AnnyPart('head', device=self.device)
-
-def _jaw_at_rest(face_pose: Tensor) -> Tensor:
-    "(B, 1 + Jf, 3, 3) the head part's joints: the jaw at rest (Anny's jaw moves by `jawOpen`), then the eyes."
-    return torch.cat([torch.eye(3, device=face_pose.device).expand(len(face_pose), 1, 3, 3), face_pose], 1)
+    def head(self): return part_model('head', self.body)   # the FLAME role, posed by the body's own `face_pose`
 
 def expert_losses(expert: nn.Module,       # a `PartExpert`
                   batch: dict,             # `PartCrops.batch`, on the expert's device
@@ -372,8 +370,8 @@ def expert_losses(expert: nn.Module,       # a `PartExpert`
         L = {'rotation': pose_loss(v['face_pose'], batch['face_pose']), 'head_orient': pose_loss(v['head_orient'], batch['head_orient']),
              'expression': expression_loss(v['expression'], batch['expression'])}
         if w.vertices != 0:
-            L['vertices'] = point_loss(models.head(_jaw_at_rest(v['face_pose']), batch['betas'], v['expression']),
-                                       models.head(_jaw_at_rest(batch['face_pose']), batch['betas'], batch['expression']))
+            L['vertices'] = point_loss(models.head(v['face_pose'], batch['betas'], v['expression']),
+                                       models.head(batch['face_pose'], batch['betas'], batch['expression']))
         return L
     both = lambda p: torch.cat([p['global_orient'][:, None], p['body_pose']], 1)
     L = {'rotation': pose_loss(both(v), both(batch)), 'betas': vector_loss(v['betas'], batch['betas']),
@@ -471,10 +469,10 @@ def train_expert(kind: str,                 # 'body', 'hand' or 'face'
     cfg = ExpertConfig(**{**asdict(cfg), **over})
     dev = resolve_device(device); seed_everything(cfg.seed)
     crops = PartCrops(root, cfg.dataset or expert_datasets(kind)[0], kind, cfg.crop_size, cfg.box_scale, noise=cfg.detector_noise)
-    expert = make_expert(kind, widths=cfg.widths, hidden=cfg.hidden, crop_size=cfg.crop_size,
+    expert = make_expert(kind, spec=crops.spec, widths=cfg.widths, hidden=cfg.hidden, crop_size=cfg.crop_size,
                          keypoint_hidden=cfg.keypoint_hidden).set_mean(part_statistics(crops))
     expert = expert.to(dev).train(); expert.config = cfg
-    models = models if models is not None and models.device == dev else LossModels(dev)
+    if models is None or models.device != dev or models.body.name != crops.body_model: models = LossModels(dev, crops.body_model)
     opt = torch.optim.Adam(expert.parameters(), cfg.lr)
     rng = np.random.default_rng(derive_seed(cfg.seed, 'expert', kind))
     order, hist = _batches(len(crops), cfg.batch, rng), []
@@ -512,7 +510,7 @@ def evaluate_expert(expert: nn.Module,       # a `PartExpert`, its `mean_only` c
     crops = PartCrops(root, dataset or expert_datasets(kind)[1], kind, getattr(expert, 'crop_size', 128), keypoints=keypoints,
                       noise=cfg.detector_noise)
     rng = np.random.default_rng(derive_seed(seed, 'evaluate', crops.name))
-    model = get_body_model('anny', device=dev); expert = expert.to(dev).eval()
+    model = dataset_body_model(crops.ds, dev); expert = expert.to(dev).eval()
     n = len(crops) if max_samples is None else min(len(crops), max_samples); rows = []
     face_ids = model.part_vertex_ids['face'].to(dev)
     for s in range(0, n, batch):

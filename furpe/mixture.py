@@ -14,7 +14,7 @@ from torch.utils.data import Dataset, Sampler
 
 from .core import code_fingerprint, derive_seed, file_sha256
 from .body import KEYPOINT_PARTS, PARTS, axis_angle_to_matrix
-from .data import DatasetCard, open_dataset, open_ground_truth, write_dataset
+from .data import dataset_body_model, DatasetCard, open_dataset, open_ground_truth, write_dataset
 from .geometry import (AugmentSpec, apply_map, augment_view, crop_matrix, fit_weak_camera, map_rotation,
                             normalised_keypoints, part_box, to_normalised, transform_keypoints, warp_crops)
 from .keypoints import DEFAULT_DETECTOR_NOISE, SELECTION_THRESHOLDS, DetectorNoise, simulate_detections
@@ -275,8 +275,8 @@ def oracle_labels(root: Path,                   # datasets folder holding the po
         if det.card.num_samples != src.card.num_samples: raise ValueError(f"{detections} has {det.card.num_samples} records, {pool} {src.card.num_samples}: not its labels.")
         mirrored = {'name': detections, 'card sha256': hashlib.sha256(det.card.to_json().encode()).hexdigest()}   # a relabelled pool changes the card
     card = DatasetCard(name=name or oracle_name(pool), num_samples=src.card.num_samples, shard_size=src.card.shard_size, seed=src.card.seed,
-                       schema=label_schema(feature_dim={p: feature_dim for p in PARTS}), labelled=False, profile=src.card.profile,
-                       settings={'pool': pool, 'oracle': True, 'seed': seed, 'noise': noise.to_dict(), 'label_noise': label_noise,
+                       schema=label_schema(dataset_body_model(src).spec, {p: feature_dim for p in PARTS}), labelled=False, profile=src.card.profile,
+                       settings={'pool': pool, 'body_model': dataset_body_model(src).name, 'oracle': True, 'seed': seed, 'noise': noise.to_dict(), 'label_noise': label_noise,
                                  'bad_fraction': bad_fraction, 'invalid_fraction': invalid_fraction, 'size': size,
                                  'pool_card': file_sha256(Path(root) / pool / 'card.json')}   # a regenerated pool → relabelled
                                 | ({'detections': mirrored} if mirrored else {}),

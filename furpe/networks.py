@@ -76,10 +76,10 @@ def field_layout(name: str,                 # a `BodyParams` field, 'hand_pose',
     shapes = spec.shapes(1)
     if name not in shapes: raise ValueError(f"Unknown output {name!r}; choose a BodyParams field, 'hand_pose', 'head_orient' or 'boxes'.")
     shape = shapes[name][1:]
-    return shape, 'rotation' if shape[-2:] == (3, 3) else 'unit' if name == 'expression' else 'vector'
+    return shape, 'rotation' if shape[-2:] == (3, 3) else 'unit' if name == 'expression' and spec.unit_expression else 'vector'
 
 def rest_value(name: str, spec: ParamSpec = ANNY_SPEC) -> Tensor:
-    "A head's starting mean: identity rotations, rest shape, unit camera, expressions 0.5, `REST_BOXES`, zeros."
+    "A head's starting mean: identity rotations, rest shape, unit camera, expressions 0.5 (in [0, 1]) or 0, `REST_BOXES`, zeros."
     shape, how = field_layout(name, spec)
     if how == 'rotation': return torch.eye(3).expand(*shape).clone()
     if how == 'box': return torch.tensor(REST_BOXES)

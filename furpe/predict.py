@@ -214,7 +214,7 @@ def predict_people(net: nn.Module,            # the student (`load_predictor_stu
     H, W = image.shape[:2]
     K = default_intrinsics(W, H) if intrinsics is None else np.asarray(intrinsics, np.float32)
     P = NetworkPredictor(net, size=size)([image] * len(kp), kp, np.stack([K] * len(kp)))   # the benchmarks' feeding
-    model = body_model or get_body_model('anny', device=next(net.parameters()).device)
+    model = body_model or get_body_model(getattr(net, 'body_model', None), device=next(net.parameters()).device)
     P = P.apply(lambda t: t.to(model.device, model.dtype)); P.transl = torch.zeros_like(P.transl)
     out = model(P)
     faces, cam = model.faces.cpu().numpy(), Camera(*K, W, H)
@@ -305,7 +305,7 @@ def predict_paths(inputs: list,                    # image files and folders
     if not paths: raise PredictInputError(f"No image found in {', '.join(map(str, inputs)) or 'the arguments'} (suffixes {', '.join(IMAGE_SUFFIXES)}).")
     net = net if net is not None else load_predictor_student(checkpoint, device)
     source, source_name = keypoint_source(keypoints, single=len(paths) == 1, detector=detector, max_people=max_people, device=device)
-    body = get_body_model('anny', device=next(net.parameters()).device)
+    body = get_body_model(getattr(net, 'body_model', None), device=next(net.parameters()).device)
     run, taken = PredictRun(Path(out)), set()
     ckpt = str(checkpoint or default_model_path('cpu', 'student'))
     for path in progress(paths, desc='predict'):

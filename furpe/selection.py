@@ -15,7 +15,7 @@ from torch import Tensor
 from .core import code_fingerprint, file_sha256, progress, resolve_device
 from .body import (ANNY_SPEC, BodyParams, KEYPOINT_PARTS, PARTS, chain_orientation, compose_merge, get_body_model, joint_chain,
                    weak_perspective)
-from .data import DatasetCard, FieldSpec, open_dataset, open_ground_truth, read_params, write_dataset
+from .data import DatasetCard, FieldSpec, dataset_body_model, open_dataset, open_ground_truth, read_params, write_dataset
 from .geometry import apply_map, box_crop_matrices, fit_weak_camera, normalised_keypoints, part_box, to_normalised, warp_crops
 from .keypoints import SELECTION_THRESHOLDS, detect_batch, load_detector
 from .experts import EXPERT_PARTS, load_expert
@@ -56,7 +56,7 @@ def confident_mask(kp: np.ndarray, thresholds: dict = SELECTION_THRESHOLDS) -> n
 def output_validity(params: dict,          # merged whole-body parameters (B, ...) by BodyParams field
                     features: dict,        # part → (B, F) expert features
                     crop_ok: dict,         # part → (B,) bool: the part's crop could be made
-                    betas_range: tuple = (-0.5, 1.5)  # valid shape parameters (Anny's phenotypes live in [0, 1])
+                    betas_range: tuple = ANNY_SPEC.betas_valid  # valid shape parameters: the body model's `spec.betas_valid`
                    ) -> dict:              # part → (B,) bool
     "Step 2: is each part's expert output usable (finite, in range, from a real crop)?"
     fin = lambda t: torch.isfinite(t.reshape(len(t), -1)).all(1)
@@ -131,7 +131,7 @@ def _crop(images: list, kp: np.ndarray, part: str, size: int, thr: float) -> tup
 def label_batch(images: list,           # B images (H, W, 3) uint8
                 detector,               # a `KeypointDetector`
                 experts: dict,          # kind → expert ('body', 'hand', 'face')
-                body_model,             # the whole-body model (e.g. `get_body_model('anny')`)
+                body_model,             # the whole-body model (`get_body_model()`, or the pool's `data.dataset_body_model`)
                 thresholds: dict = SELECTION_THRESHOLDS,
                 keypoints: np.ndarray | None = None,  # (B, 137, 3) keypoints to use instead of detecting (e.g. OpenPose files)
                 device: str | torch.device | None = None,  # where crops and experts run; None: the body expert's parameters' device
@@ -152,7 +152,7 @@ def label_batch(images: list,           # B images (H, W, 3) uint8
     params = merge_outputs(outs, body_model, compose)
     P = params.to_dict()
     feats = {p: outs[p].features for p in PARTS}
-    valid = output_validity(P, feats, ok)
+    valid = output_validity(P, feats, ok, tuple(body_model.spec.betas_valid))
     # step 3: pose, project with the body crop's camera, compare with the detector in the same crop
     safe = params.apply(lambda t: torch.nan_to_num(t))
     kp3d = body_model(safe).keypoints3d
@@ -211,7 +211,7 @@ class PseudoLabeler:
         if self._m is None:
             dev = resolve_device(self.device)
             self._m = (open_dataset(self.root, self.pool), load_detector(self.detector, dev),
-                       {k: load_expert(p, dev) for k, p in self.experts.items()}, get_body_model('anny', device=dev))
+                       {k: load_expert(p, dev) for k, p in self.experts.items()}, dataset_body_model(open_dataset(self.root, self.pool), dev))
         return self._m
 
     def batch(self, indices, rng=None):
@@ -238,8 +238,8 @@ def generate_pseudo_labels(root: Path,          # datasets folder holding the po
     src = open_dataset(root, pool)
     fd = {p: load_expert(experts[_KIND[p]]).feature_dim for p in PARTS}
     card = DatasetCard(name=pseudo_name(pool), num_samples=src.card.num_samples, shard_size=src.card.shard_size,
-                       seed=src.card.seed, schema=label_schema(feature_dim=fd), labelled=False, profile=src.card.profile,
-                       settings={'pool': pool, 'detector': _sha(detector), 'experts': {k: _sha(v) for k, v in sorted(experts.items())},
+                       seed=src.card.seed, schema=label_schema(dataset_body_model(src).spec, feature_dim=fd), labelled=False, profile=src.card.profile,
+                       settings={'pool': pool, 'body_model': dataset_body_model(src).name, 'detector': _sha(detector), 'experts': {k: _sha(v) for k, v in sorted(experts.items())},
                                  'thresholds': dict(thresholds), 'compose': list(compose),
                                  'pool_card': file_sha256(Path(root) / pool / 'card.json')},   # a regenerated pool → relabelled
                        code=code_fingerprint('selection'))   # edited labelling code → relabelled
@@ -263,7 +263,7 @@ def label_errors(root: Path, pool: str, model=None, batch: int = 32,
     "Per-image true error of the pseudo labels of `pool` from the hidden ground truth: PA-V2V per part and over all vertices (mm), composed head and wrist orientations (°)."
     import pandas as pd
     import roma
-    model = model or get_body_model('anny'); dev = next(iter(model.buffers())).device
+    model = model or dataset_body_model(open_dataset(root, pool)); dev = next(iter(model.buffers())).device
     gt = open_ground_truth(root, pool, purpose='analysis')
     lab = open_dataset(root, pseudo_name(pool)) if labels is None else None
     ids = {'all': None, **{p: model.part_vertex_ids[p].to(dev) for p in PARTS}}

@@ -15,8 +15,8 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader
 
 from .core import PROFILES, derive_seed, get_paths, load_dataclass, code_fingerprint, progress, resolve_device, safe_torch_load, seed_everything
-from .body import ANNY_SPEC, BodyParams, KEYPOINT_PARTS, PARTS, get_body_model, weak_perspective
-from .data import open_dataset
+from .body import ANNY_SPEC, BodyParams, ParamSpec, KEYPOINT_PARTS, PARTS, get_body_model, weak_perspective
+from .data import dataset_body_model, open_dataset
 from .geometry import (AugmentSpec, apply_map, box_coordinates, crop_matrix, fit_weak_camera, from_normalised, invert_map,
                             map_rotation, part_box, to_normalised, transform_keypoints)
 from .keypoints import SELECTION_THRESHOLDS, DetectorNoise
@@ -464,7 +464,7 @@ def train(cfg: TrainConfig | None = None,  # None with `resume`: the run folder'
         seed_everything(cfg.seed)
         data = WholeBodyData.from_config(cfg, root)
         T = total_steps(cfg, len(data))
-        body = get_body_model('anny', device=device)
+        body = dataset_body_model(open_dataset(root, cfg.curated), device)   # the body model the labels belong to
         net = build_student(cfg, root, body.spec).to(device).train()
         if world > 1 and cfg.sync_bn: net = convert_batchnorm(net, device)
         distill = None
@@ -525,7 +525,7 @@ def train(cfg: TrainConfig | None = None,  # None with `resume`: the run folder'
         done = stop if stop >= start else start
         if rank == 0 and done == T:
             state = {k: v for k, v in net.state_dict().items()}
-            tmp = out / f'model.pt.tmp{os.getpid()}'; torch.save({'config': cfg.to_dict(), 'model': state, 'step': T}, tmp); os.replace(tmp, out / 'model.pt')
+            tmp = out / f'model.pt.tmp{os.getpid()}'; torch.save({'config': cfg.to_dict(), 'model': state, 'step': T, 'body_model': body.name, 'spec': asdict(body.spec)}, tmp); os.replace(tmp, out / 'model.pt')
         if world > 1: dist.barrier()
         metrics = pd.read_csv(out / 'metrics.csv') if (out / 'metrics.csv').exists() and (out / 'metrics.csv').stat().st_size else pd.DataFrame()
         return TrainResult(net, teacher.teacher if teacher is not None else None, metrics, out, cfg, done)
@@ -538,7 +538,9 @@ def load_student(out: Path, device: str = 'cpu',
     "A student of a run folder (the final one, or a checkpoint's), in eval mode."
     ck = safe_torch_load(Path(checkpoint) if checkpoint else Path(out) / 'model.pt', map_location=device)   # weights_only: a downloaded file runs no code
     cfg = TrainConfig(**ck['config'])
-    net = build_network(cfg.network, seed=0, **cfg.net_kwargs); net.load_state_dict(ck['model'])
+    spec = ParamSpec(**ck['spec']) if 'spec' in ck else ANNY_SPEC          # students saved before SMPL-X: Anny's
+    net = build_network(cfg.network, spec, seed=0, **cfg.net_kwargs); net.load_state_dict(ck['model'])
+    net.body_model = ck.get('body_model', 'anny')                            # what its parameters pose (`predict`, `evaluate`)
     return net.to(device).eval()
 
 def same_config(cfg: TrainConfig, folder: Path) -> bool:
