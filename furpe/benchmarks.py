@@ -22,7 +22,8 @@ from .geometry import box_crop_matrices, default_intrinsics, normalised_keypoint
 # %% auto #0
 __all__ = ['BENCHMARK_DATASETS', 'ROW_COLUMNS', 'NOW_KEYPOINTS', 'SCORES', 'benchmark_of', 'part_mesh', 'PredictorError',
            'check_prediction', 'ehf_scores', 'pw3d_scores', 'freihand_scores', 'now_scores', 'now_scans',
-           'benchmark_truth', 'summarise_benchmark', 'run_benchmark', 'NetworkPredictor', 'simulated_keypoints']
+           'benchmark_truth', 'summarise_benchmark', 'run_benchmark', 'SkippedBenchmark', 'real_scores',
+           'run_real_benchmark', 'NetworkPredictor', 'simulated_keypoints']
 
 # %% ../nbs/13a_benchmarks.ipynb #6ffe8d5f
 BENCHMARK_DATASETS = {'ehf': ('ehf', 'ehf_val'), '3dpw': ('3dpw_test', '3dpw_val'),
@@ -180,6 +181,67 @@ def run_benchmark(predictor,                       # `predictor(images, keypoint
             scores = SCORES[kind](op, og, model, regressor=regressor, **extra)
         distances += scores.pop('distances', [])
         rows += [{'run': name, 'commit': commit, 'checkpoint': checkpoint, 'dataset': dataset, 'index': i, 'metric': m, 'value': float(v)}
+                 for m, vals in scores.items() for i, v in zip(idx, vals)]
+    rows = pd.DataFrame(rows, columns=ROW_COLUMNS)
+    return rows, summarise_benchmark(rows, distances if kind == 'now' else None)
+
+# %% ../nbs/13a_benchmarks.ipynb #1d04f1e0
+class SkippedBenchmark(ValueError):
+    "A real benchmark that cannot be scored as given; the message says why and what to add."
+
+def _real_truth(data, idx: list, model):
+    "The truth of images `idx` of a `BenchmarkData` as the scorers take it (a `BodyOutput`, or None for NoW)."
+    from furpe.body import BodyOutput
+    from furpe.readers import pw3d_body_params
+    if data.name == 'ehf':
+        V = torch.as_tensor(np.asarray(data.truth['vertices'])[idx], dtype=model.dtype, device=model.device)
+        if not hasattr(model, 'keypoints_from_vertices'):
+            raise SkippedBenchmark(f"EHF's truth is SMPL-X meshes; the {model.name!r} body model cannot score against them (use --body-model smplx).")
+        return BodyOutput(V, V[:, :0], model.keypoints_from_vertices(V), V.new_zeros(len(V), len(KEYPOINT_NAMES), 2))
+    if data.name == '3dpw':
+        G = pw3d_body_params(data.subset(idx), model.spec).apply(lambda t: t.to(model.device, model.dtype))
+        G.transl = torch.zeros_like(G.transl); return model(G)
+    return None
+
+def real_scores(kind: str, op, og, model, data, idx: list, now_points: int = 5000, now_refine: int = 5) -> dict:
+    "Per-image scores of the predictions `op` on a real benchmark (`SCORES`' scorers; FreiHAND on its keypoints only)."
+    if kind in ('ehf', '3dpw'): return SCORES[kind](op, og, model)
+    if kind == 'freihand':
+        from furpe.evaluation import freihand_align
+        jp = op.keypoints3d[:, KEYPOINT_PARTS['right_hand']].detach().cpu().double().numpy()
+        jg = np.asarray(data.truth['joints3d'], np.float64)[idx]
+        d = [np.linalg.norm(freihand_align(p, g) - g, axis=-1) for p, g in zip(jp, jg)]
+        return {'PA-MPJPE': np.array([1000 * x.mean() for x in d]), 'AUC': np.array([pck_auc(x[None]) for x in d])}
+    scans = [data.truth['scans'][i] for i in idx]
+    pick = lambda pts: pts[np.random.default_rng(0).choice(len(pts), now_points, replace=False)] if len(pts) > now_points else pts
+    scans = [(pick(np.asarray(pts, np.float64)), np.asarray(lm, np.float64)) for pts, lm in scans]   # a fixed subsample of big scans
+    return now_scores(op, og, model, scans, now_refine)
+
+def run_real_benchmark(predictor,                    # `predictor(images, keypoints, intrinsics) → BodyParams`
+                       data,                         # a `readers.BenchmarkData`: 'ehf', '3dpw', 'freihand' or 'now'
+                       body_model,                   # the model the predictor's parameters pose (SMPL-X for EHF)
+                       keypoints: np.ndarray | None = None,  # (N, 137, 3) detections; None: the dataset's own
+                       run: str | None = None, commit: str = '', checkpoint: str = '',
+                       batch: int = 8, now_points: int = 5000, now_refine: int = 5) -> tuple:  # (rows, summary) as `run_benchmark`
+    "Score a predictor on a real benchmark read from its native files (see above); `SkippedBenchmark` says why one cannot be."
+    kind, model = data.name, body_model
+    if kind not in ('ehf', '3dpw', 'freihand', 'now'): raise ValueError(f"Unknown real benchmark {kind!r}.")
+    kp_all = np.asarray(data.keypoints if keypoints is None else keypoints, np.float32)
+    if len(kp_all) != len(data): raise ValueError(f"keypoints has {len(kp_all)} images; {kind} has {len(data)}.")
+    empty = np.flatnonzero(~(kp_all[..., 2] > 0).any(-1))
+    if len(empty):
+        raise SkippedBenchmark(f"{kind}: {len(empty)} of {len(data)} images have no keypoints (e.g. {data.ids[empty[0]]})"
+                               + (": NoW ships none; give detections (MediaPipe's, as `furpe predict` makes them)." if kind == 'now' else '.'))
+    name = run or getattr(predictor, 'name', type(predictor).__name__)
+    rows, distances = [], []
+    for s in progress(range(0, len(data), batch), desc=f'{name} on real {kind}'):
+        idx = list(range(s, min(len(data), s + batch)))
+        with torch.no_grad():
+            P = check_prediction(predictor(data.images(idx), kp_all[idx], np.asarray(data.intrinsics)[idx]), len(idx), model.spec, name, idx)
+            P = P.apply(lambda t: t.to(model.device, model.dtype)); P.transl = torch.zeros_like(P.transl)
+            scores = real_scores(kind, model(P), _real_truth(data, idx, model), model, data, idx, now_points, now_refine)
+        distances += scores.pop('distances', [])
+        rows += [{'run': name, 'commit': commit, 'checkpoint': checkpoint, 'dataset': f'{kind} (real)', 'index': i, 'metric': m, 'value': float(v)}
                  for m, vals in scores.items() for i, v in zip(idx, vals)]
     rows = pd.DataFrame(rows, columns=ROW_COLUMNS)
     return rows, summarise_benchmark(rows, distances if kind == 'now' else None)

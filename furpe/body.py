@@ -13,15 +13,17 @@ import roma
 import torch
 from torch import Tensor, nn
 
+from .core import BODY_MODEL_ENV, active_body_model
+
 # %% auto #0
 __all__ = ['PARTS', 'PART_FIELDS', 'ANNY_SPEC', 'BODY25_NAMES', 'FACE70_NAMES', 'KEYPOINT_NAMES', 'KEYPOINT_PARTS',
-           'ANNY_TO_CANONICAL', 'ANNY_FACE_BONES', 'BODY_MODEL_ENV', 'SMPLX_JOINT_NAMES', 'SMPLX_PARENTS',
-           'SMPLX_TO_OPENPOSE137', 'SMPLX_FILES_HELP', 'CHAIN_JOINTS', 'PART_COLOURS', 'rot6d_to_matrix',
-           'matrix_to_rot6d', 'axis_angle_to_matrix', 'matrix_to_axis_angle', 'ParamSpec', 'BodyParams', 'rest_params',
-           'BodyOutput', 'weak_perspective', 'BodyModel', 'check_part_sets', 'AnnyBody', 'AnnyPart', 'use_body_model',
-           'active_body_model', 'get_body_model', 'find_smplx_file', 'SMPLXBody', 'write_smplx_test_model',
-           'random_params', 'gradient_groups', 'SMPLXPart', 'part_model', 'retarget_to_smplx', 'joint_chain',
-           'chain_orientation', 'set_chain_orientation', 'compose_merge', 'plot_keypoints_on_mesh']
+           'ANNY_TO_CANONICAL', 'ANNY_FACE_BONES', 'SMPLX_JOINT_NAMES', 'SMPLX_PARENTS', 'SMPLX_TO_OPENPOSE137',
+           'SMPLX_FILES_HELP', 'CHAIN_JOINTS', 'PART_COLOURS', 'rot6d_to_matrix', 'matrix_to_rot6d',
+           'axis_angle_to_matrix', 'matrix_to_axis_angle', 'ParamSpec', 'BodyParams', 'rest_params', 'BodyOutput',
+           'weak_perspective', 'BodyModel', 'check_part_sets', 'AnnyBody', 'AnnyPart', 'use_body_model',
+           'get_body_model', 'find_smplx_file', 'SMPLXBody', 'write_smplx_test_model', 'random_params',
+           'gradient_groups', 'SMPLXPart', 'part_model', 'retarget_to_smplx', 'joint_chain', 'chain_orientation',
+           'set_chain_orientation', 'compose_merge', 'plot_keypoints_on_mesh']
 
 # %% ../nbs/01_body.ipynb #ed20ea4e
 def rot6d_to_matrix(x: Tensor  # (..., 6): the first two columns of a rotation matrix, column-major
@@ -443,7 +445,6 @@ class AnnyPart(nn.Module):
 
 # %% ../nbs/01_body.ipynb #a98c11d9
 _MODEL_CACHE = {}
-BODY_MODEL_ENV = 'FURPE_BODY_MODEL'   # the active body model of this process and of the notebooks and workers it starts
 
 def use_body_model(name: str = 'anny',            # 'anny' or 'smplx'
                    smplx_dir: str | None = None   # for 'smplx': the model folder (sets $FURPE_SMPLX_DIR); None: keep it
@@ -454,10 +455,6 @@ def use_body_model(name: str = 'anny',            # 'anny' or 'smplx'
     os.environ[BODY_MODEL_ENV] = name
     if smplx_dir is not None: os.environ['FURPE_SMPLX_DIR'] = str(smplx_dir)
     return name
-
-def active_body_model() -> str:
-    "The name `get_body_model()` uses: $FURPE_BODY_MODEL, else 'anny' (the embedded default)."
-    return os.environ.get(BODY_MODEL_ENV) or 'anny'
 
 def get_body_model(name: str | None = None,        # 'anny' or 'smplx'; None: the active one (`use_body_model`)
                    smplx_dir: str | None = None,  # for 'smplx': the folder with SMPLX_NEUTRAL.npz; else $FURPE_SMPLX_DIR
@@ -539,6 +536,20 @@ class SMPLXBody(BodyModel):
         self.part_vertex_ids = _parts_from_labels(vp if vp is not None else _smplx_parts_from_weights(self.layer.lbs_weights.cpu().numpy()))
         self.register_buffer('_kp_index', torch.tensor(SMPLX_TO_OPENPOSE137))
         self.register_buffer('_probe', torch.zeros((), dtype=dtype, device=device))
+
+    def keypoints_from_vertices(self, vertices: Tensor  # (B, V, 3) posed meshes of this topology, e.g. a benchmark's ground truth
+                               ) -> Tensor:             # (B, 137, 3) OpenPose-137 keypoints
+        "A mesh's keypoints as the field regresses them: joints by `J_regressor`, the extra joints and landmarks read on the surface (frontal contour)."
+        from smplx.lbs import vertices2joints, vertices2landmarks
+        L = self.layer; v = vertices.to(device=self.device, dtype=self.dtype); B = len(v)
+        if v.shape[1:] != (self._nv, 3):
+            raise ValueError(f"Meshes of shape {tuple(v.shape[1:])} are not this SMPL-X model's ({self._nv} vertices): fitted meshes of another topology cannot be scored with it.")
+        joints = L.vertex_joint_selector(v, vertices2joints(L.J_regressor, v))
+        lmk = vertices2landmarks(v, L.faces_tensor, L.lmk_faces_idx.expand(B, -1).contiguous(), L.lmk_bary_coords.expand(B, -1, -1).contiguous())
+        mid = L.dynamic_lmk_faces_idx.shape[0] // 2      # the contour seen from the front
+        contour = vertices2landmarks(v, L.faces_tensor, L.dynamic_lmk_faces_idx[mid].expand(B, -1).contiguous(),
+                                     L.dynamic_lmk_bary_coords[mid].expand(B, -1, -1).contiguous())
+        return torch.cat([joints, lmk, contour], 1)[:, self._kp_index]
 
     def _pose(self, params: BodyParams):
         B = params.batch_size

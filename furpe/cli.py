@@ -189,16 +189,28 @@ def reproduce(profile: Profile = 'smoke',  # the profile every notebook runs on
               seeds: int | None = None,    # seeds per trained row: seed, seed+1, … (to notebooks with a `seeds` parameter); None: the profile's
               only: list | None = None,    # run only notebooks whose name contains one of these
               force: bool = False,         # delete runs/<profile> first: retrain the detector, experts and students, recompute every row
-              out: Path | None = None,     # where runs/, tables/ and figures/ go; None: the repository root
-              root: Path | None = None     # repository root; None: found from the installed package
+              out: Path | None = None,     # where runs/, tables/ and figures/ go; None: the repository root (SMPL-X: <root>/smplx)
+              root: Path | None = None,    # repository root; None: found from the installed package
+              body_model: str = 'anny',    # the world's body: 'anny' (embedded) or 'smplx' (datasets in data/smplx/<profile>)
+              smplx_dir: Path | None = None,  # with --body-model smplx: the folder holding SMPLX_NEUTRAL.npz; None: $FURPE_SMPLX_DIR
+              world: str = 'synthetic',    # 'real': also score the students on the real benchmarks in --data (needs --body-model smplx)
+              data: Path | None = None     # with --world real: the folder holding EHF/, 3DPW/, FreiHAND/, NoW/ in their native formats
              ) -> dict:
     "Run every experiment notebook with papermill; write (and return) the manifest. Stops at the first failing notebook."
     import shutil
     import papermill as pm
     from furpe.ablate import notebook_parameters
     if profile not in PROFILES: raise ValueError(f"Unknown profile {profile!r}; choose one of {PROFILES}.")
+    if world not in ('synthetic', 'real'): raise ValueError(f"Unknown world {world!r}; choose 'synthetic' or 'real'.")
+    if world == 'real' and (body_model != 'smplx' or data is None):
+        raise ValueError("--world real scores SMPL-X meshes against the benchmarks' SMPL-X truth: give --body-model smplx "
+                         "(with --smplx-dir) and --data DIR (the folder holding EHF/, 3DPW/, FreiHAND/, NoW/).")
+    if data is not None and not Path(data).is_dir(): raise FileNotFoundError(f"--data {data}: no such folder.")
     if seeds is not None and seeds < 1: raise ValueError(f"--seeds must be at least 1, not {seeds}.")
-    paths = get_paths(root, out)
+    from furpe.body import use_body_model
+    use_body_model(body_model, smplx_dir)          # the notebooks' kernels inherit it ($FURPE_BODY_MODEL, $FURPE_SMPLX_DIR)
+    if out is None and body_model != 'anny': out = get_paths(root).root / body_model   # never over the embedded world's tables
+    paths = get_paths(root, out, body_model)
     nbs = [nb for nb in experiment_notebooks(paths.root) if not only or any(o in nb.name for o in only)]
     if not nbs: raise FileNotFoundError(f"No experiment notebooks matched in {paths.root / 'nbs' / 'experiments'}.")
     if force and (paths.runs / profile).exists():
@@ -206,13 +218,14 @@ def reproduce(profile: Profile = 'smoke',  # the profile every notebook runs on
     out_dir = paths.runs / f'reproduce-{profile}'
     out_dir.mkdir(parents=True, exist_ok=True)
     commit = git_commit(paths.root)
-    manifest = dict(commit=commit.removesuffix('+dirty'), dirty=commit.endswith('+dirty'), profile=profile, seed=seed,
+    manifest = dict(commit=commit.removesuffix('+dirty'), dirty=commit.endswith('+dirty'), profile=profile, body_model=body_model, world=world, seed=seed,
                     seeds=list(range(seed, seed + seeds)) if seeds else 'the profile default', machine=machine_info(),
                     started=time.strftime('%Y-%m-%dT%H:%M:%S%z'), notebooks=[])
     for nb in nbs:
         t0 = time.time()
         params = dict(profile=profile, seed=seed, out_dir=str(out) if out else None, repo=str(root) if root else None)
         if seeds and 'seeds' in notebook_parameters(nb): params['seeds'] = list(range(seed, seed + seeds))
+        if world == 'real' and 'world' in notebook_parameters(nb): params.update(world=world, data=str(Path(data).resolve()))
         print(f'[furpe] {nb.name} (profile={profile}, seed={seed}{", seeds=" + str(params["seeds"]) if "seeds" in params else ""})', flush=True)
         executed = out_dir / nb.name
         try:

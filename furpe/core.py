@@ -14,9 +14,10 @@ from tqdm.auto import tqdm
 
 
 # %% auto #0
-__all__ = ['PROFILES', 'BODY_MODELS', 'repo_root', 'Paths', 'get_paths', 'Config', 'load_dataclass', 'derive_seed',
-           'seed_everything', 'resolve_device', 'progress', 'UnsafePickleError', 'safe_pickle_load', 'safe_torch_load',
-           'kit_modules', 'code_fingerprint', 'file_sha256', 'provenance', 'same_provenance']
+__all__ = ['BODY_MODEL_ENV', 'PROFILES', 'BODY_MODELS', 'repo_root', 'Paths', 'active_body_model', 'get_paths', 'Config',
+           'load_dataclass', 'derive_seed', 'seed_everything', 'resolve_device', 'progress', 'UnsafePickleError',
+           'safe_pickle_load', 'safe_torch_load', 'kit_modules', 'code_fingerprint', 'file_sha256', 'provenance',
+           'same_provenance']
 
 # %% ../nbs/00_core.ipynb #eb75b8bd
 def repo_root(start: Path | None = None  # where to start looking; defaults to this package's folder, then the cwd
@@ -42,13 +43,24 @@ class Paths:
     tables: Path   # LaTeX / Markdown / CSV tables
     figures: Path  # PNG / PDF figures
 
+BODY_MODEL_ENV = 'FURPE_BODY_MODEL'   # the active body model of a process and of the notebooks and workers it starts
+
+def active_body_model() -> str:
+    "The body model this process works with: $FURPE_BODY_MODEL (set by `body.use_body_model`), else 'anny' (the embedded default)."
+    name = os.environ.get(BODY_MODEL_ENV) or 'anny'
+    if name not in ('anny', 'smplx'): raise ValueError(f"${BODY_MODEL_ENV} is {name!r}; set it to 'anny' or 'smplx', or unset it.")
+    return name
+
 def get_paths(root: Path | None = None,  # repository root; found with `repo_root` when None
-              out: Path | None = None    # where runs, tables and figures go; the repository root when None
+              out: Path | None = None,   # where runs, tables and figures go; the repository root when None
+              body_model: str | None = None  # whose world the data is: 'anny' → data/, 'smplx' → data/smplx/; None: the active one
              ) -> Paths:
     "furpe's folder layout: caches and data under `root`, outputs under `out` (tests write to a temporary `out`)."
     root = Path(root) if root else repo_root()
     out = Path(out) if out else root
-    return Paths(root=root, cache=root/'.cache', data=root/'data', runs=out/'runs',
+    body_model = body_model or active_body_model()
+    data = root / 'data' if body_model == 'anny' else root / 'data' / body_model   # SMPL-X datasets never mix with Anny's
+    return Paths(root=root, cache=root/'.cache', data=data, runs=out/'runs',
                  tables=out/'tables', figures=out/'figures')
 
 # %% ../nbs/00_core.ipynb #293a532b
@@ -65,18 +77,19 @@ class Config:
     profile: str = 'smoke'                # dataset and schedule sizes: 'smoke' (CI), 'cpu' (2 cores, ~90 min), 'paper' (GPU)
     seed: int = 0                         # the one seed every random choice derives from
     device: str = 'auto'                  # 'auto' (cuda if available), 'cpu' or 'cuda[:i]'
-    body_model: str = 'anny'              # 'anny' (embedded default) or 'smplx' (needs model files)
+    body_model: str | None = None         # 'anny' (embedded default) or 'smplx' (needs model files); None: the active one (`active_body_model`)
     smplx_dir: str | None = None          # folder with SMPLX_NEUTRAL.npz etc.; None: $FURPE_SMPLX_DIR
     root: str | None = None               # repository root; None: found automatically
     out_dir: str | None = None            # where runs/, tables/, figures/ go; None: the repository root
 
     def __post_init__(self):
+        if self.body_model is None: self.body_model = active_body_model()
         _check_choice('profile', self.profile, PROFILES)
         _check_choice('body model', self.body_model, BODY_MODELS)
         if not isinstance(self.seed, int) or self.seed < 0: raise ValueError(f"seed must be a non-negative int, got {self.seed!r}.")
 
     @property
-    def paths(self) -> Paths: return get_paths(self.root, self.out_dir)
+    def paths(self) -> Paths: return get_paths(self.root, self.out_dir, self.body_model)
 
     def to_dict(self) -> dict: return dataclasses.asdict(self)
 

@@ -21,7 +21,7 @@ from .keypoints import read_openpose_json, write_openpose_json
 __all__ = ['EHF_LAYOUT', 'EHF_CAMERA', 'PW3D_LAYOUT', 'PW3D_KEYS', 'SMPL_JOINT_NAMES', 'COCO18_TO_BODY25', 'FREIHAND_LAYOUT',
            'NOW_LAYOUT', 'NOW_IMAGE_LISTS', 'CURATED_LAYOUT', 'CURATED_KEYS', 'DatasetFormatError', 'require_folder',
            'require_file', 'read_image', 'read_json', 'read_mesh', 'read_npy', 'read_npz', 'read_openpose_person',
-           'BenchmarkData', 'ehf_camera', 'project', 'ehf_frames', 'read_ehf', 'write_ehf_fixture',
+           'BenchmarkData', 'ehf_camera', 'project', 'ehf_frames', 'read_ehf', 'write_ehf_folder', 'write_ehf_fixture',
            'coco18_to_openpose137', 'read_pw3d_sequence', 'pw3d_valid_frames', 'read_pw3d', 'pw3d_body_params',
            'write_pw3d_fixture', 'read_freihand', 'write_freihand_fixture', 'read_picked_points', 'read_now_landmarks',
            'read_now', 'write_now_fixture', 'read_curated_fits', 'curated_vertices', 'write_curated_fixture',
@@ -232,23 +232,34 @@ def read_ehf(root,                    # the EHF folder (`EHF_LAYOUT`)
                          meta={'faces': faces, 'root': root})
 
 # %% ../nbs/04b_readers.ipynb #c2ec5bd8
+def write_ehf_folder(root: Path,        # the folder to write (created)
+                     images: list,      # (H, W, 3) uint8 per frame, taken by EHF's camera (`ehf_camera`)
+                     keypoints,         # (N, 137, 3) OpenPose-137 pixels and confidence
+                     meshes,            # (N, V, 3) camera-frame meshes, metres (SMPL-X's topology for a real evaluation)
+                     faces              # (F, 3) their triangles
+                    ) -> list:          # the frame ids written: '01', '02', …
+    "Frames in EHF's native format: NN_img.png, NN_2Djnt.json and NN_align.ply (moved into EHF's world frame)."
+    import trimesh
+    from PIL import Image
+    R, t, _ = ehf_camera(); root = Path(root); root.mkdir(parents=True, exist_ok=True); frames = []
+    for i, (im, kp, cam) in enumerate(zip(images, keypoints, meshes)):
+        fr = f'{i + 1:02d}'; frames.append(fr)
+        trimesh.Trimesh((np.asarray(cam, np.float64) - t) @ R, np.asarray(faces), process=False).export(root / f'{fr}_align.ply')   # x_world = Rᵀ (x_cam − t)
+        write_openpose_json(root / f'{fr}_2Djnt.json', np.asarray(kp))
+        Image.fromarray(np.asarray(im, np.uint8)).save(root / f'{fr}_img.png')
+    return frames
+
 def write_ehf_fixture(root: Path,              # the folder to write (created)
-                      frames=('01', '02'),     # frame ids
+                      frames=('01', '02'),     # how many frames (their ids are 01, 02, …)
                       V: int = 300,            # vertices per mesh
                       seed: int = 0) -> dict:  # per frame: 'camera_vertices' (V, 3), 'keypoints' (137, 3) as written
     "A tiny EHF folder in the true format: PNG images, OpenPose JSON, .ply meshes (trimesh) in the world frame."
-    import trimesh
-    from PIL import Image
-    rng = np.random.default_rng(seed); R, t, K = ehf_camera(); root.mkdir(parents=True, exist_ok=True); out = {}
-    for fr in frames:
-        cam = rng.normal(0, 0.3, (V, 3)) + [0, 0, 2.5]                     # a person-sized cloud 2.5 m in front of the camera
-        world = (cam - t) @ R                                              # x_world = Rᵀ (x_cam − t)
-        trimesh.Trimesh(world, rng.integers(0, V, (2 * V, 3)), process=False).export(root / f'{fr}_align.ply')
-        kp = np.concatenate([project(cam[:137], K), rng.uniform(0.2, 1, (137, 1))], 1)   # keypoints: the first 137 vertices, projected
-        write_openpose_json(root / f'{fr}_2Djnt.json', kp)
-        Image.fromarray(rng.integers(0, 255, (24, 32, 3), dtype=np.uint8)).save(root / f'{fr}_img.png')
-        out[fr] = {'camera_vertices': cam, 'keypoints': kp}
-    return out
+    rng = np.random.default_rng(seed); _, _, K = ehf_camera()
+    cams = [rng.normal(0, 0.3, (V, 3)) + [0, 0, 2.5] for _ in frames]    # person-sized clouds 2.5 m in front of the camera
+    kps = [np.concatenate([project(c[:137], K), rng.uniform(0.2, 1, (137, 1))], 1) for c in cams]   # keypoints: the first 137 vertices, projected
+    images = [rng.integers(0, 255, (24, 32, 3), dtype=np.uint8) for _ in frames]
+    ids = write_ehf_folder(root, images, kps, cams, rng.integers(0, V, (2 * V, 3)))
+    return {fr: {'camera_vertices': c, 'keypoints': k} for fr, c, k in zip(ids, cams, kps)}
 
 # %% ../nbs/04b_readers.ipynb #913d2df8
 PW3D_LAYOUT = """3DPW/                     the 3DPW download, unpacked

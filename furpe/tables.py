@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['PAPER_SUFFIX', 'mean_std', 'leading_number', 'best_rows', 'seed_table', 'table_caption', 'latex_text', 'write_table']
+__all__ = ['PAPER_SUFFIX', 'mean_std', 'leading_number', 'best_rows', 'seed_table', 'world_label', 'table_caption', 'latex_text',
+           'write_table']
 
 # %% ../nbs/13b_tables.ipynb #c7b9d8d9
 PAPER_SUFFIX = ' (paper)'   # a column holding the paper's reported value
@@ -61,8 +62,14 @@ def seed_table(per_seed: pd.DataFrame,  # one row per (run, seed), one column pe
     return table
 
 # %% ../nbs/13b_tables.ipynb #e4443d62
+def world_label(world: str = 'synthetic'  # 'synthetic' or 'real'
+               ) -> str:
+    "The world and the active body model, as captions and notes name them: 'synthetic (Anny)', 'synthetic (SMPL-X)', 'real (SMPL-X)'."
+    from furpe.core import active_body_model
+    return f"{world} ({'Anny' if active_body_model() == 'anny' else 'SMPL-X'})"
+
 def table_caption(title: str,     # what the table shows, e.g. 'Table 6: ablation on ehf.'
-                  world: str,     # 'synthetic (Anny)' or 'real (SMPL-X)'
+                  world: str,     # `world_label()`: 'synthetic (Anny)', 'synthetic (SMPL-X)' or 'real (SMPL-X)'
                   profile: str,   # smoke, cpu or paper
                   seeds,          # the seeds behind the mean ± std
                   commit: str     # the commit that made it (`cli.git_commit`)

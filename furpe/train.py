@@ -336,9 +336,10 @@ class TrainResult:
 
 def training_mean(root: Path, dataset: str = 'curated',
                   size: int = 256,      # body crop side the boxes are measured in
-                  spec=ANNY_SPEC) -> dict:  # name → value (no batch axis), for `net.set_mean`
+                  spec=None) -> dict:  # name → value (no batch axis), for `net.set_mean`; spec None: the dataset's body model's
     "The training-set mean of the labelled set: every parameter group, the weak-perspective camera in the body crop and the part boxes."
     ds = open_dataset(root, dataset); lab = ds.labels; N = len(ds)
+    spec = spec or dataset_body_model(ds).spec
     vals = {k: np.stack([lab.get(i, k) for i in range(N)]) for k in LABEL_FIELDS}
     cams, kps, body = [], [], KEYPOINT_PARTS['body']
     frame = ds.get(0, 'image').shape[1::-1]
@@ -355,8 +356,9 @@ def training_mean(root: Path, dataset: str = 'curated',
     return m
 
 def build_student(cfg: TrainConfig, root: Path | None = None,  # None: leave the network's rest-pose mean
-                  spec=ANNY_SPEC) -> nn.Module:
+                  spec=None) -> nn.Module:   # the body model's sizes; None: those of `curated`'s body model (Anny without `root`)
     "A new student of `cfg.network`, initialised from the seed and regressing from `curated`'s mean."
+    if spec is None: spec = dataset_body_model(open_dataset(root, cfg.curated)).spec if root is not None else ANNY_SPEC
     net = build_network(cfg.network, spec, seed=derive_seed(cfg.seed, 'network') % 2**31, **cfg.net_kwargs)
     return net.set_mean(training_mean(root, cfg.curated, cfg.crop_size, spec)) if root is not None else net
 
