@@ -165,12 +165,12 @@ def _rectangle(kp: np.ndarray) -> np.ndarray:
     ok = kp[:, 2] > 0
     return np.r_[kp[ok, :2].min(0), kp[ok, :2].max(0)] if ok.any() else np.zeros(4)
 
-def _overlap(a: np.ndarray, b: np.ndarray) -> tuple:
-    "(IoU, the fraction of the smaller inside the other) of two detections' keypoint rectangles."
+def _overlap(a: np.ndarray, b: np.ndarray) -> float:
+    "The IoU of two detections' keypoint rectangles."
     ra, rb = _rectangle(a), _rectangle(b)
     inter = np.prod(np.clip(np.minimum(ra[2:], rb[2:]) - np.maximum(ra[:2], rb[:2]), 0, None))
     area = lambda r: max(float(np.prod(r[2:] - r[:2])), 1e-9)
-    return float(inter / max(area(ra) + area(rb) - inter, 1e-9)), float(inter / min(area(ra), area(rb)))
+    return float(inter / max(area(ra) + area(rb) - inter, 1e-9))
 
 class HolisticDetector:
     "MediaPipe Holistic on photographs → the OpenPose-137 keypoints of up to `max_people` people (see above)."
@@ -208,7 +208,7 @@ class HolisticDetector:
             if found is None or len(people) == self.max_people: break
             kp, seg = found
             box = keypoint_box(kp, (W, H), min_conf=0.)
-            if box[3] > 0 and not any(_overlap(kp, q)[0] > self.max_overlap for q in people) \
+            if box[3] > 0 and not any(_overlap(kp, q) > self.max_overlap for q in people) \
                and _painted_fraction(kp, painted) <= self.max_overlap and _upright(kp):
                 people.append(kp)
             paint(kp, seg)

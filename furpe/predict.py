@@ -136,12 +136,13 @@ def release_models(models: Path,    # `runs/<profile>/models`: 02_experts_select
     for name in RELEASED_FROM_STUDENT:
         if not (student / name).is_file(): raise FileNotFoundError(f"{student / name}: the student run is not finished; train it first.")
         pairs[str(Path('student') / name)] = student / name
+    hashes = {}
     for rel, src in pairs.items():
-        out = dest / rel; out.parent.mkdir(parents=True, exist_ok=True)
-        if not out.is_file() or file_sha256(out) != file_sha256(src): shutil.copyfile(src, out)
+        out = dest / rel; out.parent.mkdir(parents=True, exist_ok=True); hashes[rel] = file_sha256(src)
+        if not out.is_file() or file_sha256(out) != hashes[rel]: shutil.copyfile(src, out)
     for f in sorted(dest.rglob('*')):
         if f.is_file() and f.name != 'manifest.json' and str(f.relative_to(dest)) not in pairs: f.unlink()
-    manifest = {'files': {rel: file_sha256(dest / rel) for rel in sorted(pairs)},
+    manifest = {'files': {rel: hashes[rel] for rel in sorted(pairs)},
                 'from': {rel: os.path.relpath(src, dest.parent.parent) for rel, src in sorted(pairs.items())},   # relative to the repository
                 **(sources or {})}
     text = json.dumps(manifest, indent=1) + '\n'

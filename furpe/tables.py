@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['PAPER_SUFFIX', 'mean_std', 'leading_number', 'best_rows', 'seed_table', 'world_label', 'table_caption', 'latex_text',
-           'write_table']
+__all__ = ['PAPER_SUFFIX', 'mean_std', 'leading_number', 'verdict', 'compare_seeds', 'best_rows', 'seed_table', 'world_label',
+           'table_caption', 'latex_text', 'write_table']
 
 # %% ../nbs/13b_tables.ipynb #c7b9d8d9
 PAPER_SUFFIX = ' (paper)'   # a column holding the paper's reported value
@@ -29,6 +29,28 @@ def leading_number(cell) -> float:
     if isinstance(cell, (int, float, np.integer, np.floating)) and not isinstance(cell, bool): return float(cell)
     m = re.match(r'\s*([-+]?\d+(?:\.\d+)?)', str(cell))
     return float(m.group(1)) if m else float('nan')
+
+# %% ../nbs/13b_tables.ipynb #a4c43f59
+def verdict(gain: float,     # the difference in the claim's direction (positive: as the claim says)
+            spread: float,   # the uncertainty the gain is measured against (the larger seed std); NaN: none
+            words: tuple = ('holds', 'contradicted')  # what the two outcomes are called
+           ) -> str:
+    "THE rule of every claim and every table's verdict: a gain beyond twice the spread holds, a loss beyond it contradicts, else 'not shown'."
+    if spread is None or np.isnan(spread): return 'not shown (one seed)'
+    return words[0] if gain > 2 * spread else words[1] if -gain > 2 * spread else 'not shown'
+
+def compare_seeds(a, b,                      # per-seed values of the two sides
+                  lower_is_better: bool = True,
+                  words: tuple = ('holds', 'contradicted')
+                 ) -> dict:                  # difference (mean a − mean b), spread, seeds, verdict ('a beats b')
+    "a against b: the difference of the seed means, the spread (the larger sample std; from the side with seeds when one has one) and `verdict`."
+    a, b = np.asarray(a, float).ravel(), np.asarray(b, float).ravel()
+    if not (np.isfinite(a).all() and np.isfinite(b).all()): raise ValueError('compare_seeds refuses non-finite values: a NaN is a failed evaluation.')
+    d = a.mean() - b.mean()
+    stds = [x.std(ddof=1) for x in (a, b) if len(x) > 1]
+    spread = max(stds) if stds else float('nan')
+    return {'difference': float(d), 'spread': float(spread), 'seeds': f'{len(a)} vs {len(b)}',
+            'verdict': verdict(-d if lower_is_better else d, spread, words)}
 
 # %% ../nbs/13b_tables.ipynb #266bf212
 def best_rows(table: pd.DataFrame,    # rows = methods; cells = numbers or 'mean ± std' strings

@@ -388,10 +388,11 @@ def _set_rng_state(s: dict):
     random.setstate((s['python'][0], tuple(s['python'][1]), s['python'][2]))
     if s.get('cuda') is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
 
-def _save_checkpoint(out: Path, step: int, net, opt, teacher, distill, cfg: TrainConfig) -> Path:
+def _save_checkpoint(out: Path, step: int, net, opt, teacher, distill, cfg: TrainConfig, body=None) -> Path:
     "Write a checkpoint atomically (temporary file, then rename) and prune the old ones."
     path = _ckpt_path(out, step); path.parent.mkdir(parents=True, exist_ok=True)
     state = {'step': step, 'model': net.state_dict(), 'optimizer': opt.state_dict(),
+             **({'body_model': body.name, 'spec': asdict(body.spec)} if body is not None else {}),   # what `load_student` rebuilds
              'ema': teacher.state_dict() if teacher is not None else None,
              'distill': distill.state_dict() if distill is not None else None, 'rng': _rng_state(), 'config': cfg.to_dict()}
     tmp = path.with_name(path.name + f'.tmp{os.getpid()}'); torch.save(state, tmp); os.replace(tmp, path)
@@ -521,7 +522,7 @@ def train(cfg: TrainConfig | None = None,  # None with `resume`: the run folder'
                                                       'lr': lr, 'time': round(time.perf_counter() - t0, 4)}])
                 bar.update(); bar.set_postfix(loss=f"{vals['total']:.4f}", refresh=False)
             if (step + 1) % cfg.checkpoint_every == 0 or step + 1 == T:
-                if rank == 0: last_ck = _save_checkpoint(out, step + 1, net, opt, teacher, distill, cfg)
+                if rank == 0: last_ck = _save_checkpoint(out, step + 1, net, opt, teacher, distill, cfg, body)
                 if world > 1: dist.barrier()
         if bar is not None: bar.close()
         done = stop if stop >= start else start

@@ -81,3 +81,41 @@ def test_student_trains_and_is_evaluated_on_smplx(smplx_world, smplx_body, tmp_p
     rows = evaluate_ehf(net, data, 'ehf', run='smplx')
     assert set(rows['metric']) >= {'PA-V2V all', 'PA-V2V body', 'PA-V2V face'} and np.isfinite(rows['value']).all()
     assert len(rows[rows.metric == 'PA-V2V body']) == 4            # every ehf image, scored with SMPL-X's part vertex sets
+
+
+def test_reproduce_smplx_world_and_real_benchmarks(smplx_dir, tmp_path, monkeypatch):
+    """`furpe reproduce --body-model smplx --world real --data DIR`: every experiment notebook on SMPL-X, then the FuRPE
+    student on benchmark folders in their native formats (EHF frames from the SMPL-X world: rendered images, OpenPose
+    JSON, SMPL-X meshes; 3DPW, FreiHAND and NoW fixtures). NoW ships no keypoints: skipped and listed."""
+    import shutil
+    import pandas as pd
+    from pathlib import Path
+    from furpe.body import use_body_model
+    from furpe.data import dataset_body_model, open_dataset, read_params
+    from furpe.readers import write_ehf_folder, write_freihand_fixture, write_now_fixture, write_pw3d_fixture
+    from furpe.synth import generate_domain
+    ROOT = Path(__file__).resolve().parents[1]
+    for k in ('FURPE_BODY_MODEL', 'FURPE_SMPLX_DIR'): monkeypatch.delenv(k, raising=False)
+    use_body_model('smplx', smplx_dir)
+    bench, src = tmp_path / 'benchmarks', tmp_path / 'ehf_source'
+    generate_domain(src, 'ehf', 'test', 'smoke', seed=7, workers=1)
+    ds = open_dataset(src, 'ehf'); body = dataset_body_model(ds); n = len(ds)
+    with torch.no_grad(): meshes = body(read_params(ds.labels, range(n))).vertices.numpy()
+    write_ehf_folder(bench / 'EHF', [ds.get(i, 'image') for i in range(n)], [ds.labels.get(i, 'keypoints2d') for i in range(n)],
+                     meshes, body.faces.numpy())
+    write_pw3d_fixture(bench / '3DPW'); write_freihand_fixture(bench / 'FreiHAND'); write_now_fixture(bench / 'NoW')
+    root = tmp_path / 'repo'; shutil.copytree(ROOT / 'nbs' / 'experiments', root / 'nbs' / 'experiments')
+    env = {k: v for k, v in os.environ.items() if k not in ('FURPE_BODY_MODEL', 'FURPE_SMPLX_DIR')} | {'FURPE_QUIET': '1'}
+    r = subprocess.run([sys.executable, '-m', 'furpe.cli', 'reproduce', '--profile', 'smoke', '--root', str(root), '--body-model', 'smplx',
+                        '--smplx-dir', str(smplx_dir), '--world', 'real', '--data', str(bench)], cwd=root, env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+    out = root / 'smplx'
+    m = json.loads((out / 'tables' / 'manifest_smoke.json').read_text())
+    assert m['body_model'] == 'smplx' and m['world'] == 'real' and len(m['notebooks']) == len(list((ROOT / 'nbs' / 'experiments').glob('*.ipynb')))
+    real = pd.read_csv(out / 'tables' / 'real_smoke_long.csv')
+    assert set(real.benchmark) == {'ehf', '3dpw', 'freihand'} and real.value.notna().all()
+    md = (out / 'tables' / 'real_smoke.md').read_text()
+    assert 'NoW ships none' in md and 'World: real (SMPL-X)' in md
+    assert 'World: synthetic (SMPL-X)' in (out / 'tables' / 'table6_smoke.tex').read_text()
+    assert (root / 'data' / 'smplx' / 'smoke' / 'curated' / 'card.json').is_file() and not (root / 'data' / 'smoke').exists()
+    assert not (root / 'tables').exists() and not (root / 'models').exists()   # the embedded world's tables and release are untouched
