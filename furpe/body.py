@@ -571,10 +571,12 @@ for _s, _S in (('left', 'L'), ('right', 'R')):
         for _k in (1, 2, 3): _SMPLX_FROM_ANNY[f'{_s}_{_f}{_k}'] = f'finger{_i}-{_k}.{_S}'
 
 def write_smplx_test_model(path: str | Path,  # where to write, e.g. tmp/SMPLX_NEUTRAL.npz
-                           seed: int = 0) -> Path:
+                           seed: int = 0,
+                           rest_pose: BodyParams | None = None  # Anny parameters posing the file's rest mesh (e.g. SMPL-X's T-pose); None: Anny's rest
+                          ) -> Path:
     "Write a small SMPL-X model file in the true `.npz` format (10,475 vertices, Anny's geometry); see above."
     body = get_body_model('anny'); m = body.model; rng = np.random.default_rng(seed)
-    with torch.no_grad(): rest = body(body.zero_params(1))   # Anny's zero pose, canonical frame
+    with torch.no_grad(): rest = body(body.zero_params(1) if rest_pose is None else rest_pose)   # the file's rest mesh, canonical frame
     V0, H = rest.vertices[0].double().cpu().numpy(), rest.joints[0].double().cpu().numpy()
     L = m.bone_labels; NV = 10475
     kv = np.unique([v for kind, v in body.keypoint_sources if kind == 'vertex'])
