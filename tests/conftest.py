@@ -28,3 +28,11 @@ def smplx_body(smplx_dir):
     from furpe.body import SMPLXBody
     with contextlib.redirect_stdout(io.StringIO()):
         return SMPLXBody(smplx_dir)
+
+
+@pytest.fixture(autouse=True, scope='module')
+def embedded_world_at_start(request):
+    "Every test module starts in the embedded Anny world: a module that switched to SMPL-X (test_smplx_world) must have undone it."
+    leaked = os.environ.get('FURPE_BODY_MODEL')
+    assert leaked in (None, 'anny'), f"{request.module.__name__} starts with FURPE_BODY_MODEL={leaked!r}: an earlier test module leaked it."
+    yield

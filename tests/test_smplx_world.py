@@ -21,8 +21,8 @@ def smplx_world(smplx_dir, tmp_path_factory):
     from furpe.keypoints import save_detector, train_detector
     from furpe.synth import generate_domain
     mp = pytest.MonkeyPatch()
-    for k in ('FURPE_BODY_MODEL', 'FURPE_SMPLX_DIR'): mp.delenv(k, raising=False)   # `use_body_model` sets both; undone below
-    use_body_model('smplx', smplx_dir)
+    mp.setenv('FURPE_BODY_MODEL', 'smplx'); mp.setenv('FURPE_SMPLX_DIR', str(smplx_dir))   # recorded, so `mp.undo()` removes them for later tests
+    use_body_model('smplx', smplx_dir)                                                      # what a user calls (sets the same two)
     root = tmp_path_factory.mktemp('smplx_world'); data, models = root / 'data', root / 'models'
     for d in ('body_part', 'hand_part', 'face_part', 'curated'): generate_domain(data, d, 'train', 'smoke', seed=0, workers=1)
     generate_domain(data, 'h36m', 'train', 'smoke', seed=0, workers=1, shard_size=4)
@@ -95,7 +95,7 @@ def test_reproduce_smplx_world_and_real_benchmarks(smplx_dir, tmp_path, monkeypa
     from furpe.readers import write_ehf_folder, write_freihand_fixture, write_now_fixture, write_pw3d_fixture
     from furpe.synth import generate_domain
     ROOT = Path(__file__).resolve().parents[1]
-    for k in ('FURPE_BODY_MODEL', 'FURPE_SMPLX_DIR'): monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv('FURPE_BODY_MODEL', 'smplx'); monkeypatch.setenv('FURPE_SMPLX_DIR', str(smplx_dir))   # undone after the test
     use_body_model('smplx', smplx_dir)
     bench, src = tmp_path / 'benchmarks', tmp_path / 'ehf_source'
     generate_domain(src, 'ehf', 'test', 'smoke', seed=7, workers=1)
@@ -119,3 +119,4 @@ def test_reproduce_smplx_world_and_real_benchmarks(smplx_dir, tmp_path, monkeypa
     assert 'World: synthetic (SMPL-X)' in (out / 'tables' / 'table6_smoke.tex').read_text()
     assert (root / 'data' / 'smplx' / 'smoke' / 'curated' / 'card.json').is_file() and not (root / 'data' / 'smoke').exists()
     assert not (root / 'tables').exists() and not (root / 'models').exists()   # the embedded world's tables and release are untouched
+
