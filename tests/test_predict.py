@@ -165,3 +165,16 @@ def test_bus_two_people(smoke, tmp_path):
     assert not (tmp_path / 'bus' / 'person2.obj').exists()
     necks = sorted(rec['keypoints_detected'][1][0] for rec in recs)
     assert necks[1] - necks[0] > 80                                               # two different people, not one twice
+
+
+RELEASED = ROOT / 'models' / 'cpu' / 'student'   # the cpu profile's FuRPE student (Table 6's EMA row, seed 0), committed
+
+
+def test_released_cpu_student_is_the_default(photos, tmp_path):
+    "Right after a clone, no --checkpoint: the released cpu student on the astronaut and the bus (their stored MediaPipe keypoints)."
+    assert (RELEASED / 'model.pt').is_file(), f'{RELEASED}/model.pt is missing: 03_table6 on the cpu profile releases it'
+    for photo, kp in ((photos['astronaut'], ASTRONAUT_KEYPOINTS), (BUS, BUS_KEYPOINTS)):
+        r = furpe('predict', photo, '--keypoints', kp, '--out', tmp_path)
+        assert r.returncode == 0, r.stderr[-3000:]
+    recs = [check_person(tmp_path / 'astronaut', 0, photos['astronaut'])] + [check_person(tmp_path / 'bus', i, BUS) for i in range(2)]
+    for rec in recs: assert rec['checkpoint'] == str(RELEASED)
