@@ -11,8 +11,9 @@ from .losses import LossWeights
 from .train import TrainConfig, find_run, same_run, train
 
 # %% auto #0
-__all__ = ['TABLE6_ROWS', 'LOSS_CANDIDATES', 'CPU_LOSSES', 'DISTILLATION_CANDIDATES', 'CPU_DISTILLATION', 'DISTILLATION_FIELDS',
-           'TABLE6_SETTINGS', 'distillation_settings', 'curve_checkpoints', 'student_config', 'student_run']
+__all__ = ['TABLE6_ROWS', 'PREMISE_SOURCES', 'LOSS_CANDIDATES', 'CPU_LOSSES', 'DISTILLATION_CANDIDATES', 'CPU_DISTILLATION',
+           'DISTILLATION_FIELDS', 'TABLE6_SETTINGS', 'distillation_settings', 'curve_checkpoints', 'student_config',
+           'student_run']
 
 # %% ../nbs/11b_settings.ipynb #2840a878
 TABLE6_ROWS = {  # Table 6's rows → the switches (every row trains on the full mixture; the first without pseudo labels)
@@ -20,6 +21,11 @@ TABLE6_ROWS = {  # Table 6's rows → the switches (every row trains on the full
     '+ Pseudo ground-truth': dict(pseudo=True, features=True, selection=False, ema=False),
     '+ Pseudo GT Selection': dict(pseudo=True, features=True, selection=True, ema=False),
     '+ EMA (Ours+ExPose)': dict(pseudo=True, features=True, selection=True, ema=True)}
+
+PREMISE_SOURCES = {  # the label sources premise P2 compares (`04_premise`, `04a_premise_diagnosis`): the oracle is the pools' hidden truth (analysis only)
+    'curated only': dict(pseudo=False),
+    'curated + pseudo labels': dict(pseudo=True, labels='pseudo'),
+    'curated + oracle labels': dict(pseudo=True, labels='oracle', allow_oracle=True)}
 
 LOSS_CANDIDATES = {  # the loss weights `04_premise` chooses between on `ehf_val` (the students' curated + pseudo run), over `LossWeights()`
     'rotations ×10': {'body_pose': 10., 'hand_pose': 10.},                    # eq. 12's rotation losses ×10 (ASSUMPTIONS)
