@@ -37,7 +37,7 @@ DISTILLATION_CANDIDATES = {   # eq. 14's settings `05_distillation` chooses betw
     'A = e⁵, trained MLP': {'distill_train_mlp': True},
     'A = e⁵, warm-up ½ run': {'feature_warmup': 'half'},   # 'half': half the run's steps
     'A = e³, a minor share': {'amplification': math.exp(3)}}   # 7.4× smaller: added after the first cpu run, where e⁵ kept 64 % of the objective to the end
-CPU_DISTILLATION = 'A = e⁵, fixed MLP (paper)'   # the choice `05_distillation` made on ehf_val (tables/distillation_cpu.md)
+CPU_DISTILLATION = 'A = e³, a minor share'   # the choice `05_distillation` made on ehf_val with CPU_LOSSES (tables/distillation_cpu.md, seed 0)
 DISTILLATION_FIELDS = ('amplification', 'distill_train_mlp', 'feature_warmup', 'distill_reduction')   # the `TrainConfig` fields of eq. 14
 
 def distillation_settings(name: str, steps: int | None) -> dict:
