@@ -13,7 +13,7 @@ from .train import TrainConfig, find_run, same_run, train
 # %% auto #0
 __all__ = ['TABLE6_ROWS', 'PREMISE_SOURCES', 'LOSS_CANDIDATES', 'CPU_LOSSES', 'DISTILLATION_CANDIDATES', 'CPU_DISTILLATION',
            'DISTILLATION_FIELDS', 'TABLE6_SETTINGS', 'distillation_settings', 'curve_checkpoints', 'student_config',
-           'student_run']
+           'student_run', 'run_folder_name']
 
 # %% ../nbs/11b_settings.ipynb #2840a878
 TABLE6_ROWS = {  # Table 6's rows → the switches (every row trains on the full mixture; the first without pseudo labels)
@@ -76,3 +76,9 @@ def student_run(cfg: TrainConfig, root: Path,   # the student's config and its d
     t = time.time(); train(cfg, root, out, resume=same_run(cfg, out, root))   # resumed only on the same config, code and data
     return Path(out), round(time.time() - t, 1)
 
+
+# %% ../nbs/11b_settings.ipynb #b80602e2
+def run_folder_name(text: str  # a run's name: a source, a candidate, a lever ('curated + oracle labels')
+                   ) -> str:
+    "The name as a folder name: letters and digits kept, everything else '_', none at the ends ('curated___oracle_labels')."
+    return ''.join(ch if ch.isalnum() else '_' for ch in text).strip('_')
