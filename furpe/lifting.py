@@ -4,12 +4,12 @@
 
 # %% ../nbs/11c_lifting.ipynb #e6bc1b08
 from __future__ import annotations
-import json
+import time
 from pathlib import Path
 import numpy as np, torch
 from torch import nn
 from .body import ANNY_SPEC, BodyParams, ParamSpec
-from .core import code_fingerprint, derive_seed, file_sha256, progress, safe_torch_load
+from .core import derive_seed, progress, provenance, safe_torch_load
 from .geometry import crop_matrix, map_rotation, normalised_keypoints, part_box
 from .keypoints import DEFAULT_DETECTOR_NOISE, DetectorNoise, simulate_detections
 from .losses import pose_loss
@@ -114,9 +114,7 @@ def lifter_run(path: Path,            # where the lifter is saved (.pt)
                spec: ParamSpec = ANNY_SPEC
               ) -> tuple:             # (the lifter, `.pairs` its pairs' count; seconds of pairs and training, None when reused)
     "One training per settings, inputs and code: the saved lifter when all three are unchanged, else trained and saved."
-    import time
-    key = json.loads(json.dumps({'settings': settings, 'inputs': {n: file_sha256(p) for n, p in inputs.items()},
-                                 'code': code_fingerprint('lifting')}))
+    key = provenance(code=('lifting',), files=inputs, **settings)   # the kit's record of what made a result
     fit = {k: settings[k] for k in ('steps', 'batch', 'lr', 'hidden', 'seed') if k in settings}
     path = Path(path)
     if path.is_file():
