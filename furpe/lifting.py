@@ -19,7 +19,7 @@ from .synth import sample_scenes
 
 # %% auto #0
 __all__ = ['LIFT_FIELDS', 'pose_pairs', 'record_pairs', 'cat_pairs', 'KeypointLifter', 'train_lifter', 'lifter_run',
-           'LiftedStudent']
+           'load_lifter', 'LiftedStudent', 'LiftingNet']
 
 # %% ../nbs/11c_lifting.ipynb #fab02661
 LIFT_FIELDS = ('global_orient', 'body_pose')   # what the lifter regresses: the body's orientation (in the crop's frame) and articulation
@@ -117,16 +117,25 @@ def lifter_run(path: Path,            # where the lifter is saved (.pt)
     key = provenance(code=('lifting',), files=inputs, **settings)   # the kit's record of what made a result
     fit = {k: settings[k] for k in ('steps', 'batch', 'lr', 'hidden', 'seed') if k in settings}
     path = Path(path)
-    if path.is_file():
-        ck = safe_torch_load(path, map_location='cpu')
-        if ck.get('key') == key:
-            net = KeypointLifter(spec, fit.get('hidden', 512)); net.load_state_dict(ck['state_dict']); net.pairs = ck['pairs']
-            return net.eval(), None
+    if path.is_file() and (saved := load_lifter(path, spec)).key == key: return saved, None
     t = time.time(); pairs = make_pairs(); net = train_lifter(pairs, spec=spec, **fit); secs = round(time.time() - t, 1)
     net.pairs = len(pairs['keypoints_in'])
     path.parent.mkdir(parents=True, exist_ok=True); tmp = path.with_suffix('.tmp')
     torch.save({'key': key, 'pairs': net.pairs, 'state_dict': net.state_dict()}, tmp); tmp.replace(path)   # a killed run leaves no half-written lifter
+    net.key = key
     return net, secs
+
+def load_lifter(path: Path,           # a lifter saved by `lifter_run`
+                spec: ParamSpec = ANNY_SPEC
+               ) -> KeypointLifter:   # in eval mode, with `.pairs` and `.key` as saved
+    "A saved lifter, loaded safely (`weights_only`); its widths are read from its weights."
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No lifter at {path}: make it with `furpe.lifting.lifter_run` (the notebook `04d_student_lifting` does).")
+    ck = safe_torch_load(path, map_location='cpu'); first = ck['state_dict']['encoder.net.0.weight']   # (hidden, 3·K)
+    net = KeypointLifter(spec, first.shape[0], first.shape[1] // 3); net.load_state_dict(ck['state_dict'])
+    net.pairs, net.key = ck['pairs'], ck.get('key')
+    return net.eval()
 
 class LiftedStudent(nn.Module):
     "A student whose body orientation and articulation come from a `KeypointLifter` on its own keypoint input; its image pathway gives the rest."
@@ -137,3 +146,25 @@ class LiftedStudent(nn.Module):
     def forward(self, images: dict, part_boxes=None) -> dict:
         if 'keypoints' not in images: raise ValueError("LiftedStudent reads images['keypoints']: build the inputs with network_inputs(crop, sizes, keypoints).")
         return self.student(images) | self.lifter(images['keypoints'])
+
+# %% ../nbs/11c_lifting.ipynb #1ba60fbe
+class LiftingNet(nn.Module):
+    "A student with a lifting pathway: the body from a `KeypointLifter` on its keypoint input, corrected from its body feature; the rest the student's."
+    def __init__(self, student: nn.Module,       # a whole-body network (`networks.build_network`)
+                 lifter: KeypointLifter,        # its keypoint pathway (trained with it)
+                 hidden: int = 256):            # MLP width of the correction head
+        super().__init__()
+        self.student, self.lifter = student, lifter
+        self.refine = ParamHead(LIFT_FIELDS, student.feature_dims['body'], lifter.head.spec, hidden)
+        self.kind, self.input_sizes, self.feature_dims, self.mean_keys = student.kind, student.input_sizes, student.feature_dims, student.mean_keys
+
+    def forward(self, images: dict,              # the student's inputs, with 'keypoints' (`networks.network_inputs`)
+                part_boxes=None) -> dict:        # passed to the student
+        if 'keypoints' not in images: raise ValueError("LiftingNet reads images['keypoints']: build the inputs with network_inputs(crop, sizes, keypoints).")
+        out = self.student(images, part_boxes)
+        return out | self.refine(out['features']['body'], start=self.lifter(images['keypoints']))
+
+    def set_mean(self, values: dict) -> 'LiftingNet':
+        "The student's heads regress from `values`; the body pathway starts from the lifter, not from a mean."
+        self.student.set_mean(values); return self
+

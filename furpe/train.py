@@ -14,7 +14,7 @@ import torch.distributed as dist
 from torch import Tensor, nn
 from torch.utils.data import DataLoader
 
-from .core import PROFILES, derive_seed, get_paths, load_dataclass, code_fingerprint, progress, resolve_device, safe_torch_load, seed_everything
+from .core import PROFILES, derive_seed, file_sha256, get_paths, load_dataclass, code_fingerprint, progress, resolve_device, safe_torch_load, seed_everything
 from .body import ANNY_SPEC, BodyParams, ParamSpec, KEYPOINT_PARTS, PARTS, get_body_model, weak_perspective
 from .data import dataset_body_model, open_dataset
 from .geometry import (AugmentSpec, apply_map, box_coordinates, crop_matrix, fit_weak_camera, from_normalised, invert_map,
@@ -24,6 +24,7 @@ from .selection import SelectionConfig
 from .losses import PAPER_A, FeatureDistillation, LossWeights, box_loss, jaw_layout, part_losses, symmetric_consistency, total_loss
 from .networks import BOX_PARTS, NETWORKS, boxes_from_keypoints, build_network, mean_values, network_inputs, predict_body_params
 from .ema import EMATeacher
+from .lifting import KeypointLifter, LiftingNet, load_lifter
 from .mixture import LABEL_FIELDS, LABEL_SOURCES, TABLE2_POOLS, StepSampler, WholeBodyData, _finite_kp, labels_name
 
 # %% auto #0
@@ -87,6 +88,8 @@ class TrainConfig:
     ema_buffers: str = 'copy'         # the teacher's BatchNorm statistics: 'copy' the student's or 'average' them
     # data
     crop_size: int = 256              # the body crop the networks' inputs are resized from
+    lifter: str | None = None         # a saved `lifting.KeypointLifter` (`lifter_run`'s file) that starts the student's lifting pathway
+                                      # (`lifting.LiftingNet`, trained with the rest); None: the paper's network, no such pathway
     detector_noise: dict | None = None  # `DetectorNoise.to_dict()` of the curated records' simulated detections; None: the default
     augment: bool = True              # random scale, rotation, shift and colour per view (EMA's two views differ)
     aug_scale: float = 0.25
@@ -360,6 +363,10 @@ def build_student(cfg: TrainConfig, root: Path | None = None,  # None: leave the
     "A new student of `cfg.network`, initialised from the seed and regressing from `curated`'s mean."
     if spec is None: spec = dataset_body_model(open_dataset(root, cfg.curated)).spec if root is not None else ANNY_SPEC
     net = build_network(cfg.network, spec, seed=derive_seed(cfg.seed, 'network') % 2**31, **cfg.net_kwargs)
+    if cfg.lifter:   # the lifting pathway starts from the saved lifter; its correction head from the seed
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(derive_seed(cfg.seed, 'lifting') % 2**31)
+            net = LiftingNet(net, load_lifter(cfg.lifter, spec).train())
     return net.set_mean(training_mean(root, cfg.curated, cfg.crop_size, spec)) if root is not None else net
 
 # %% ../nbs/11_train.ipynb #bf586bd0
@@ -542,7 +549,10 @@ def load_student(out: Path, device: str = 'cpu',
     ck = safe_torch_load(Path(checkpoint) if checkpoint else Path(out) / 'model.pt', map_location=device)   # weights_only: a downloaded file runs no code
     cfg = TrainConfig(**ck['config'])
     spec = ParamSpec(**ck['spec']) if 'spec' in ck else ANNY_SPEC          # students saved before SMPL-X: Anny's
-    net = build_network(cfg.network, spec, seed=0, **cfg.net_kwargs); net.load_state_dict(ck['model'])
+    net = build_network(cfg.network, spec, seed=0, **cfg.net_kwargs)
+    if cfg.lifter:   # the pathway's widths from its saved weights: the lifter file itself is not needed
+        first = ck['model']['lifter.encoder.net.0.weight']; net = LiftingNet(net, KeypointLifter(spec, first.shape[0], first.shape[1] // 3))
+    net.load_state_dict(ck['model'])
     net.body_model = ck.get('body_model', 'anny')                            # what its parameters pose (`predict`, `evaluate`)
     return net.to(device).eval()
 
@@ -553,11 +563,12 @@ def same_config(cfg: TrainConfig, folder: Path) -> bool:
 
 def run_fingerprint(cfg: TrainConfig, root: Path) -> dict:
     """What a run's result depends on beyond its config: `code`, the sha256 of the source of every kit module the training
-    imports (`furpe.settings` is not one: its values reach a run through the config), and `data`, the sha256 of the card of
-    each dataset it reads (a regenerated or relabelled dataset changes its card)."""
+    imports (`furpe.settings` is not one: its values reach a run through the config), `data`, the sha256 of the card of
+    each dataset it reads (a regenerated or relabelled dataset changes its card), and with `cfg.lifter` the lifter file's."""
     names = [cfg.curated] + ([n for p in cfg.pools for n in (p, labels_name(p, cfg.labels))] if cfg.pseudo else [])
     card = lambda n: (Path(root) / n / 'card.json').read_bytes() if (Path(root) / n / 'card.json').is_file() else b'missing'
-    return {'code': code_fingerprint('train'), 'data': {n: hashlib.sha256(card(n)).hexdigest() for n in names}}
+    lifter = {'lifter': file_sha256(cfg.lifter) if Path(cfg.lifter).is_file() else 'missing'} if cfg.lifter else {}
+    return {'code': code_fingerprint('train'), 'data': {n: hashlib.sha256(card(n)).hexdigest() for n in names}} | lifter
 
 def same_run(cfg: TrainConfig, folder: Path, root: Path) -> bool:
     "Whether `folder` holds a run (finished or not) of `cfg` on today's code and data: it may be resumed or reused."

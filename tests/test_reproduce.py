@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 TABLES = ['datasets_smoke.md', 'detector_smoke.md', 'experts_smoke.md', 'selection_smoke.md', 'table6_smoke.md', 'premise_smoke.md',
-          'premise_diagnosis_smoke.md', 'student_fit_smoke.md', 'keypoint_lifting_smoke.md', 'distillation_smoke.md', 'data_curve_smoke.md', 'table2_smoke.md', 'table1_smoke.md', 'table3_smoke.md', 'table4_smoke.md', 'table5_smoke.md',
+          'premise_diagnosis_smoke.md', 'student_fit_smoke.md', 'keypoint_lifting_smoke.md', 'student_lifting_smoke.md', 'distillation_smoke.md', 'data_curve_smoke.md', 'table2_smoke.md', 'table1_smoke.md', 'table3_smoke.md', 'table4_smoke.md', 'table5_smoke.md',
           'claims_smoke.md', 'body_models.md'] + [f'table{n}_smoke.{x}' for n in (1, 2, 3, 4, 5, 6) for x in ('csv', 'tex')]
 FIGURES = ['synth_gallery.png', 'selection_smoke.png', 'premise_curves_smoke.png', 'premise_diagnosis_smoke.png', 'data_curve_smoke.png', 'figure3_smoke.png',
            'figure3_smoke.pdf', 'body_keypoints.png', 'figure1_concept.png', 'figure1_concept.pdf', 'figure2_pipeline.png',
@@ -59,6 +59,10 @@ def test_smoke_reproduction_writes_every_table_and_figure(smoke_root):
     lift = json.loads((smoke_root / 'runs' / 'smoke' / 'keypoint_lifting' / 'verdict.json').read_text())   # 04c: the best lifter, a test per source
     assert lift['verdict'].startswith('Best lifter on ehf_val') and f"'{lift['best']}'" in lift['verdict'] and len(lift['tests']) == 4
     assert lift['pairs']['pose pairs'] == 64 and lift['pairs']['pose pairs + curated'] == 64 + lift['pairs']['curated only']
+    both = json.loads((smoke_root / 'runs' / 'smoke' / 'student_lifting' / 'verdict.json').read_text())   # 04d: P2 and pseudo − curated per pathway
+    assert [v.split(':')[0] for v in both['verdicts']] == ["P2 with pathway 'none' not shown", "P2 with pathway 'lifting' not shown",
+                                                           "Pseudo labels − curated only with pathway 'none'", "Pseudo labels − curated only with pathway 'lifting'"]
+    assert len(both['body']) == 6 and all(len(v) == 1 for v in both['body'].values())   # three label sources × two pathways, one seed
     rows = pd.read_csv(smoke_root / 'runs' / 'smoke' / 'benchmarks' / 'long.csv')
     assert set(rows.dataset) == {'ehf', '3dpw_test', 'now', 'freihand'} and rows.value.notna().all()
     assert {'ExPose', 'FuRPE', 'PIXIE', 'FrankMocap (copy & paste)', 'SPIN', 'DECA', 'MANO CNN'} <= set(rows.run)
