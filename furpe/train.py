@@ -90,6 +90,8 @@ class TrainConfig:
     crop_size: int = 256              # the body crop the networks' inputs are resized from
     lifter: str | None = None         # a saved `lifting.KeypointLifter` (`lifter_run`'s file) that starts the student's lifting pathway
                                       # (`lifting.LiftingNet`, trained with the rest); None: the paper's network, no such pathway
+    lifter_lr_scale: float = 1.       # the lifter's learning rate as a multiple of the run's (0: frozen); Adam moves every weight
+                                      # by about the rate at each step, which can undo a pre-trained pathway in a few steps
     detector_noise: dict | None = None  # `DetectorNoise.to_dict()` of the curated records' simulated detections; None: the default
     augment: bool = True              # random scale, rotation, shift and colour per view (EMA's two views differ)
     aug_scale: float = 0.25
@@ -432,6 +434,14 @@ def _comparable(cfg: TrainConfig) -> dict:
     return json.loads(json.dumps(d))
 
 # %% ../nbs/11_train.ipynb #c5cd29af
+def _param_groups(net: nn.Module, distill: nn.Module | None, cfg: TrainConfig) -> list:
+    "Adam's parameter groups, each with the `scale` of the run's rate it trains at: a lifting pathway's lifter at `cfg.lifter_lr_scale`."
+    lifter = {id(p) for p in net.lifter.parameters()} if isinstance(net, LiftingNet) else set()
+    rest = [p for p in net.parameters() if id(p) not in lifter] + (list(distill.parameters()) if distill is not None else [])
+    groups = [{'params': rest, 'scale': 1.}]
+    if lifter: groups.append({'params': list(net.lifter.parameters()), 'scale': cfg.lifter_lr_scale})
+    return groups
+
 def _to(batch, device):
     if isinstance(batch, dict): return {k: _to(v, device) for k, v in batch.items()}
     return batch.to(device, non_blocking=True) if isinstance(batch, Tensor) else batch
@@ -483,8 +493,7 @@ def train(cfg: TrainConfig | None = None,  # None with `resume`: the run folder'
                                           train_mlp=cfg.distill_train_mlp, reduction=cfg.distill_reduction,
                                           seed=derive_seed(cfg.seed, 'distill') % 2**31).to(device)
         teacher = EMATeacher(net, cfg.ema_decay, cfg.ema_schedule, T, cfg.ema_buffers) if cfg.ema else None
-        params = list(net.parameters()) + (list(distill.parameters()) if distill is not None and cfg.distill_train_mlp else [])
-        opt = torch.optim.Adam(params, lr=cfg.lr)
+        opt = torch.optim.Adam(_param_groups(net, distill if distill is not None and cfg.distill_train_mlp else None, cfg), lr=cfg.lr)
         start, last_ck = 0, None
         if resume and (ck_path := latest_checkpoint(out)) is not None:
             ck = safe_torch_load(ck_path, map_location=device)
@@ -511,7 +520,7 @@ def train(cfg: TrainConfig | None = None,  # None with `resume`: the run folder'
             if batch_hook is not None: batch = batch_hook(step, batch)
             batch = _to(batch, device)
             lr = lr_at(cfg, step, T)
-            for g in opt.param_groups: g['lr'] = lr
+            for g in opt.param_groups: g['lr'] = lr * g['scale']
             losses, counts = train_step(model, batch, body, cfg, distill, teacher)
             obj, vals = _reduce(losses, counts, cfg, world, step)
             if not all(math.isfinite(v) for v in vals.values()):

@@ -62,7 +62,8 @@ def test_smoke_reproduction_writes_every_table_and_figure(smoke_root):
     both = json.loads((smoke_root / 'runs' / 'smoke' / 'student_lifting' / 'verdict.json').read_text())   # 04d: P2 and pseudo − curated per pathway
     assert [v.split(':')[0] for v in both['verdicts']] == ["P2 with pathway 'none' not shown", "P2 with pathway 'lifting' not shown",
                                                            "Pseudo labels − curated only with pathway 'none'", "Pseudo labels − curated only with pathway 'lifting'",
-                                                           "Lifting students against their start (the pose-pair lifter alone, " + f"{both['start'][0]:.1f} mm body)"]
+                                                           "Lifting students against their start (the pose-pair lifter alone, " + f"{both['start'][0]:.1f} mm body)", 'Chosen on ehf_val']
+    assert both['lifter_lr_scale'] in (1.0, 0.1, 0.0) and len(both['choice']) == 3   # the lifter's rate, chosen among three on ehf_val
     assert len(both['body']) == 6 and all(len(v) == 1 for v in both['body'].values())   # three label sources × two pathways, one seed
     rows = pd.read_csv(smoke_root / 'runs' / 'smoke' / 'benchmarks' / 'long.csv')
     assert set(rows.dataset) == {'ehf', '3dpw_test', 'now', 'freihand'} and rows.value.notna().all()
