@@ -82,6 +82,13 @@ class KeypointLifter(nn.Module):
         self.encoder = KeypointEncoder(num_keypoints, hidden)
         self.head = ParamHead(LIFT_FIELDS, hidden, spec, hidden)
 
+    @classmethod
+    def sized_for(cls, state: dict,           # a lifter's state dict (`KeypointLifter.state_dict()`)
+                  spec: ParamSpec = ANNY_SPEC) -> 'KeypointLifter':
+        "A new lifter of the widths `state` was saved with, ready for `load_state_dict(state)`."
+        first = state['encoder.net.0.weight']   # (hidden, 3·K)
+        return cls(spec, first.shape[0], first.shape[1] // 3)
+
     def forward(self, keypoints: torch.Tensor  # (B, 137, 3) normalised crop x, y, confidence (`geometry.normalised_keypoints`)
                ) -> dict:                      # 'global_orient' (B, 3, 3), 'body_pose' (B, J, 3, 3)
         return self.head(self.encoder(keypoints, keypoints))
@@ -132,8 +139,8 @@ def load_lifter(path: Path,           # a lifter saved by `lifter_run`
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No lifter at {path}: make it with `furpe.lifting.lifter_run` (the notebook `04d_student_lifting` does).")
-    ck = safe_torch_load(path, map_location='cpu'); first = ck['state_dict']['encoder.net.0.weight']   # (hidden, 3·K)
-    net = KeypointLifter(spec, first.shape[0], first.shape[1] // 3); net.load_state_dict(ck['state_dict'])
+    ck = safe_torch_load(path, map_location='cpu')
+    net = KeypointLifter.sized_for(ck['state_dict'], spec); net.load_state_dict(ck['state_dict'])
     net.pairs, net.key = ck['pairs'], ck.get('key')
     return net.eval()
 

@@ -560,7 +560,8 @@ def load_student(out: Path, device: str = 'cpu',
     spec = ParamSpec(**ck['spec']) if 'spec' in ck else ANNY_SPEC          # students saved before SMPL-X: Anny's
     net = build_network(cfg.network, spec, seed=0, **cfg.net_kwargs)
     if cfg.lifter:   # the pathway's widths from its saved weights: the lifter file itself is not needed
-        first = ck['model']['lifter.encoder.net.0.weight']; net = LiftingNet(net, KeypointLifter(spec, first.shape[0], first.shape[1] // 3))
+        lifter = {k.removeprefix('lifter.'): v for k, v in ck['model'].items() if k.startswith('lifter.')}
+        net = LiftingNet(net, KeypointLifter.sized_for(lifter, spec))
     net.load_state_dict(ck['model'])
     net.body_model = ck.get('body_model', 'anny')                            # what its parameters pose (`predict`, `evaluate`)
     return net.to(device).eval()
