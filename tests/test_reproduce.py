@@ -11,11 +11,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 TABLES = ['datasets_smoke.md', 'detector_smoke.md', 'experts_smoke.md', 'selection_smoke.md', 'table6_smoke.md', 'premise_smoke.md',
-          'premise_diagnosis_smoke.md', 'student_fit_smoke.md', 'keypoint_lifting_smoke.md', 'student_lifting_smoke.md', 'distillation_smoke.md', 'data_curve_smoke.md', 'table2_smoke.md', 'table1_smoke.md', 'table3_smoke.md', 'table4_smoke.md', 'table5_smoke.md',
+          'premise_diagnosis_smoke.md', 'student_fit_smoke.md', 'keypoint_lifting_smoke.md', 'student_lifting_smoke.md', 'student_lifting_long_smoke.md', 'distillation_smoke.md', 'data_curve_smoke.md', 'table2_smoke.md', 'table1_smoke.md', 'table3_smoke.md', 'table4_smoke.md', 'table5_smoke.md',
           'claims_smoke.md', 'body_models.md'] + [f'table{n}_smoke.{x}' for n in (1, 2, 3, 4, 5, 6) for x in ('csv', 'tex')]
 FIGURES = ['synth_gallery.png', 'selection_smoke.png', 'premise_curves_smoke.png', 'premise_diagnosis_smoke.png', 'data_curve_smoke.png', 'figure3_smoke.png',
            'figure3_smoke.pdf', 'body_keypoints.png', 'figure1_concept.png', 'figure1_concept.pdf', 'figure2_pipeline.png',
-           'figure2_pipeline.pdf', 'table2_smoke.png', 'table2_smoke.pdf']
+           'figure2_pipeline.pdf', 'table2_smoke.png', 'table2_smoke.pdf', 'student_lifting_long_smoke.png']
 
 
 def reproduce_in(root: Path) -> subprocess.CompletedProcess:
@@ -65,6 +65,9 @@ def test_smoke_reproduction_writes_every_table_and_figure(smoke_root):
                                                            "Lifting students against their start (the pose-pair lifter alone, " + f"{both['start'][0]:.1f} mm body)", 'Chosen on ehf_val']
     assert both['lifter_lr_scale'] in (1.0, 0.1, 0.0) and len(both['choice']) == 3   # the lifter's rate, chosen among three on ehf_val
     assert len(both['body']) == 6 and all(len(v) == 1 for v in both['body'].values())   # three label sources × two pathways, one seed
+    longer = json.loads((smoke_root / 'runs' / 'smoke' / 'student_lifting' / 'verdict_long.json').read_text())   # 04d's longer schedule: 3× the steps, every quarter scored
+    assert longer['steps'] == 12 and longer['verdicts'][0].startswith('P2 with the pathway, 12 steps without augmentation, not shown') and len(longer['verdicts']) == 4
+    assert sorted({k.split(' / ')[1] for k in longer['body']}, key=int) == ['3', '6', '9', '12'] and all(len(v) == 1 for v in longer['body'].values())
     rows = pd.read_csv(smoke_root / 'runs' / 'smoke' / 'benchmarks' / 'long.csv')
     assert set(rows.dataset) == {'ehf', '3dpw_test', 'now', 'freihand'} and rows.value.notna().all()
     assert {'ExPose', 'FuRPE', 'PIXIE', 'FrankMocap (copy & paste)', 'SPIN', 'DECA', 'MANO CNN'} <= set(rows.run)
