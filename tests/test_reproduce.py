@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 TABLES = ['datasets_smoke.md', 'detector_smoke.md', 'experts_smoke.md', 'selection_smoke.md', 'table6_smoke.md', 'premise_smoke.md',
-          'premise_diagnosis_smoke.md', 'student_fit_smoke.md', 'keypoint_lifting_smoke.md', 'student_lifting_smoke.md', 'student_lifting_long_smoke.md', 'lifting_ceiling_smoke.md', 'distillation_smoke.md', 'data_curve_smoke.md', 'table2_smoke.md', 'table1_smoke.md', 'table3_smoke.md', 'table4_smoke.md', 'table5_smoke.md',
+          'premise_diagnosis_smoke.md', 'student_fit_smoke.md', 'keypoint_lifting_smoke.md', 'student_lifting_smoke.md', 'student_lifting_long_smoke.md', 'lifting_ceiling_smoke.md', 'lifting_ceiling_ehf_val_smoke.csv', 'distillation_smoke.md', 'data_curve_smoke.md', 'table2_smoke.md', 'table1_smoke.md', 'table3_smoke.md', 'table4_smoke.md', 'table5_smoke.md',
           'claims_smoke.md', 'body_models.md'] + [f'table{n}_smoke.{x}' for n in (1, 2, 3, 4, 5, 6) for x in ('csv', 'tex')]
 FIGURES = ['synth_gallery.png', 'selection_smoke.png', 'premise_curves_smoke.png', 'premise_diagnosis_smoke.png', 'data_curve_smoke.png', 'figure3_smoke.png',
            'figure3_smoke.pdf', 'body_keypoints.png', 'figure1_concept.png', 'figure1_concept.pdf', 'figure2_pipeline.png',
@@ -69,7 +69,9 @@ def test_smoke_reproduction_writes_every_table_and_figure(smoke_root):
     assert longer['steps'] == 12 and longer['verdicts'][0].startswith('P2 with the pathway, 12 steps without augmentation, not shown') and len(longer['verdicts']) == 4
     assert sorted({k.split(' / ')[1] for k in longer['body']}, key=int) == ['3', '6', '9', '12'] and all(len(v) == 1 for v in longer['body'].values())
     ceiling = json.loads((smoke_root / 'runs' / 'smoke' / 'lifting_ceiling' / 'verdict.json').read_text())   # 04e: keypoints alone against P2's 0.6x
-    assert ceiling['verdicts'][0].startswith('Ceiling from exact keypoints') and len(ceiling['verdicts']) == 5
+    assert ceiling['verdicts'][0].startswith('Ceiling from exact keypoints') and len(ceiling['verdicts']) == 8
+    assert ceiling['verdicts'][5].startswith("On ehf_val's 4 images")   # the same lifters on the rendered images, through the kit's detector
+    assert len(ceiling['ehf_val']) == 1 + 4 * 3 and len(ceiling['ehf_val']["the kit's detector / the detector's errors / lifter"]) == 3
     assert ceiling['noise'] == 'runs/smoke/models/detector_noise.json'   # the profile's fitted noise: 02 ran before it
     assert len(ceiling['body']) == 7 and [len(ceiling['body'][f'{i} / lifter / 64']) for i in ('exact keypoints', "the detector's errors")] == [3, 3]
     rows = pd.read_csv(smoke_root / 'runs' / 'smoke' / 'benchmarks' / 'long.csv')
