@@ -69,7 +69,7 @@ def test_smoke_reproduction_writes_every_table_and_figure(smoke_root):
     assert longer['steps'] == 12 and longer['verdicts'][0].startswith('P2 with the pathway, 12 steps without augmentation, not shown') and len(longer['verdicts']) == 4
     assert sorted({k.split(' / ')[1] for k in longer['body']}, key=int) == ['3', '6', '9', '12'] and all(len(v) == 1 for v in longer['body'].values())
     ceiling = json.loads((smoke_root / 'runs' / 'smoke' / 'lifting_ceiling' / 'verdict.json').read_text())   # 04e: keypoints alone against P2's 0.6x
-    assert ceiling['verdicts'][0].startswith('Ceiling from exact keypoints') and len(ceiling['verdicts']) == 9
+    assert ceiling['verdicts'][0].startswith('Ceiling from exact keypoints') and len(ceiling['verdicts']) == 10
     assert ceiling['verdicts'][5].startswith("On ehf_val's 4 images")   # the same lifters on the rendered images, through the kit's detector
     assert len(ceiling['ehf_val']) == 1 + 5 * 4 and len(ceiling['ehf_val']["the kit's detector / the detector's errors / lifter"]) == 3
     assert ceiling['noise'] == 'runs/smoke/models/detector_noise.json'   # the profile's fitted noise: 02 ran before it
