@@ -98,3 +98,5 @@ def test_warm_rerun_retrains_and_rewrites_nothing(smoke_root):
     assert any(k.endswith('.pt') for k in before) and any(k.endswith('card.json') for k in before)
     reproduce_in(smoke_root)
     assert made_files(smoke_root) == before
+    ceiling = json.loads((smoke_root / 'runs' / 'smoke' / 'lifting_ceiling' / 'timing.json').read_text())   # 04e keeps its held-out scores
+    assert ceiling['evaluation s'] == 'reused' and not any(isinstance(v, float) for k, v in ceiling.items() if '/ seed' in k), ceiling
