@@ -75,9 +75,9 @@ def test_smoke_reproduction_writes_every_table_and_figure(smoke_root):
     assert len(ceiling['ehf_val']) == 1 + 5 * 9 and len(ceiling['ehf_val']["the kit's detector / the detector's errors / lifter"]) == 3
     assert ceiling['verdicts'][9].startswith("Reading the kit's detector, a lifter trained on its own outputs on 32 rendered training scenes")   # trained on the detector itself
     assert len(ceiling['ehf_val']["the kit's detector / the kit's detector on rendered scenes / lifter, 32 pairs"]) == 3
-    assert ceiling['verdicts'][12].startswith("Reading the kit's detector, a lifter trained on its residuals moved between the same 32 scenes")   # the residuals, resampled
+    assert ceiling['verdicts'][11].startswith("Reading the kit's detector, a lifter trained on its residuals moved between the same 32 scenes")   # the residuals, resampled
     assert [len(ceiling['ehf_val'][f"the kit's detector / the detector's residuals, resampled / {b}"]) for b in ('lifter, 32 pairs', 'lifter')] == [3, 3]
-    assert ceiling['verdicts'][15].startswith("Reading the kit's detector, a lifter trained on its fitted errors with the renderer's visibility on the same 32 scenes")
+    assert ceiling['verdicts'][14].startswith("Reading the kit's detector, a lifter trained on its fitted errors with the renderer's visibility on the same 32 scenes")
     assert len(ceiling['ehf_val']["the kit's detector / the detector's errors, with self-occlusion / lifter, 32 pairs"]) == 3   # self-occlusion in the pairs
     assert (smoke_root / 'data' / 'smoke' / 'curated_test' / 'card.json').is_file()   # the rendered training scenes
     assert ceiling['noise'] == 'runs/smoke/models/detector_noise.json'   # the profile's fitted noise: 02 ran before it
