@@ -21,7 +21,7 @@ from .body import (
 from .data import dataset_body_model, open_dataset, read_params
 from .evaluation import pa_error
 from .geometry import (
-    AugmentSpec, apply_map, augment_view, crop_frame, crop_matrix, default_intrinsics, fit_weak_camera,
+    AugmentSpec, apply_map, augment_view, crop_frame, crop_matrix, default_intrinsics, fit_weak_camera, inside_image,
     mirror_images, mirror_keypoints, mirror_rotations, normalised_keypoints, part_box, to_normalised, warp_crops)
 from .keypoints import DEFAULT_DETECTOR_NOISE, DetectorNoise, simulate_detections
 from .losses import ExpertLossWeights, expression_loss, keypoint_loss, point_loss, pose_loss, total_loss, vector_loss
@@ -56,7 +56,7 @@ def framed_hand(kp2d: np.ndarray,   # (137, 3) image keypoints
     W, H = image_size; score = {}
     for side in ('left_hand', 'right_hand'):
         xy = kp2d[KEYPOINT_PARTS[side], :2]
-        inside = ((xy >= 0) & (xy < np.array([W, H]))).all(1).mean()
+        inside = inside_image(xy, (W, H)).mean()
         score[side] = inside - np.hypot(*(xy.mean(0) - np.array([W, H]) / 2)) / max(W, H)
     return max(score, key=score.get)
 

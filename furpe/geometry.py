@@ -15,10 +15,10 @@ from torch import Tensor
 from .body import KEYPOINT_PARTS, weak_perspective
 
 # %% auto #0
-__all__ = ['PART_PADDING', 'frame_box', 'keypoint_box', 'part_box', 'crop_matrix', 'box_crop_matrices', 'invert_map', 'apply_map',
-           'map_rotation', 'to_normalised', 'from_normalised', 'transform_keypoints', 'normalised_keypoints',
-           'box_coordinates', 'normalised_box', 'warp_crops', 'sample_crops', 'ray_rotation', 'crop_frame',
-           'default_intrinsics', 'project_pinhole', 'AugmentSpec', 'random_crop_matrix', 'augment_view',
+__all__ = ['PART_PADDING', 'frame_box', 'inside_image', 'keypoint_box', 'part_box', 'crop_matrix', 'box_crop_matrices',
+           'invert_map', 'apply_map', 'map_rotation', 'to_normalised', 'from_normalised', 'transform_keypoints',
+           'normalised_keypoints', 'box_coordinates', 'normalised_box', 'warp_crops', 'sample_crops', 'ray_rotation',
+           'crop_frame', 'default_intrinsics', 'project_pinhole', 'AugmentSpec', 'random_crop_matrix', 'augment_view',
            'fit_weak_camera', 'mirror_rotations', 'mirror_keypoints', 'mirror_images']
 
 # %% ../nbs/04a_geometry.ipynb #b92f87a8
@@ -29,6 +29,13 @@ def frame_box(size  # (width, height) of the frame, or an (H, W, ...) image
     "The fallback box: the square centred on the frame that covers all of it, marked not valid."
     W, H = (size.shape[1], size.shape[0]) if isinstance(size, np.ndarray) and size.ndim >= 2 else size
     return np.array([(W - 1) / 2, (H - 1) / 2, max(W, H), 0.], np.float32)
+
+def inside_image(xy,    # (..., 2) image pixels x, y (NumPy; integer pixel indices too)
+                 size   # (width, height), or an array of them that broadcasts against `xy` (one per image)
+                ) -> np.ndarray:  # (...,) bool
+    "Whether each point lies in the image: 0 ≤ x < width and 0 ≤ y < height (NaN: not). The one rule for keypoint visibility, pose pairs and framing."
+    xy = np.asarray(xy)
+    return ((xy >= 0) & (xy < np.asarray(size, np.float64))).all(-1)
 
 def keypoint_box(kp,                   # (..., K, 3) x, y, confidence (NumPy or torch)
                  frame,                # (width, height) of the frame the keypoints live in: the fallback covers it

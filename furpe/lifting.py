@@ -10,7 +10,7 @@ import numpy as np, torch
 from torch import nn
 from .body import ANNY_SPEC, BodyParams, ParamSpec
 from .core import derive_seed, progress, provenance, safe_torch_load
-from .geometry import crop_matrix, map_rotation, normalised_keypoints, part_box
+from .geometry import crop_matrix, inside_image, map_rotation, normalised_keypoints, part_box
 from .keypoints import DEFAULT_DETECTOR_NOISE, DetectorNoise, simulate_detections
 from .losses import pose_loss
 from .mixture import thresholded_weights
@@ -18,20 +18,27 @@ from .networks import KeypointEncoder, ParamHead, mean_values
 from .synth import sample_scenes
 
 # %% auto #0
-__all__ = ['LIFT_FIELDS', 'pose_pairs', 'record_pairs', 'cat_pairs', 'KeypointLifter', 'train_lifter', 'lifter_run',
-           'load_lifter', 'LiftedStudent', 'LiftingNet']
+__all__ = ['LIFT_FIELDS', 'pair_from_detections', 'pose_pairs', 'record_pairs', 'cat_pairs', 'KeypointLifter', 'train_lifter',
+           'lifter_run', 'load_lifter', 'LiftedStudent', 'LiftingNet']
 
 # %% ../nbs/11c_lifting.ipynb #fab02661
 LIFT_FIELDS = ('global_orient', 'body_pose')   # what the lifter regresses: the body's orientation (in the crop's frame) and articulation
+
+def pair_from_detections(det: np.ndarray,          # (137, 3) detections x, y, confidence, in the image
+                         size: tuple,               # (width, height) of the image
+                         global_orient: np.ndarray, # (3, 3) camera-frame orientation
+                         crop: int) -> tuple:       # (keypoints_in (137, 3), global_orient (3, 3))
+    "A lifter's input and target from detections: thresholded as a pool record's, read in the body crop they place; the orientation in the crop's frame."
+    read = thresholded_weights(det.astype(np.float32))
+    box = part_box(read, 'body', size); A = crop_matrix(box[:2], box[2], crop)
+    return normalised_keypoints(read, A, crop), map_rotation(A) @ global_orient
 
 def _crop_pair(uv: np.ndarray,         # (137, 3) image keypoints x, y and visibility
                size: tuple,            # (width, height) of the image
                global_orient: np.ndarray,  # (3, 3) camera-frame orientation
                rng: np.random.Generator, noise: DetectorNoise, crop: int) -> tuple:
-    "Detections simulated on true keypoints, thresholded as a pool record's, read in the body crop; the orientation in the crop's frame."
-    read = thresholded_weights(simulate_detections(uv, rng, noise).astype(np.float32))
-    box = part_box(read, 'body', size); A = crop_matrix(box[:2], box[2], crop)
-    return normalised_keypoints(read, A, crop), map_rotation(A) @ global_orient
+    "Detections simulated on true keypoints (`keypoints.simulate_detections`), read as `pair_from_detections` reads them."
+    return pair_from_detections(simulate_detections(uv, rng, noise), size, global_orient, crop)
 
 def pose_pairs(domain: str,          # a synthetic domain whose poses and cameras are drawn, e.g. 'curated'
                indices,              # scene indices: draw beyond the rendered ones (the images) to add new poses
@@ -48,7 +55,7 @@ def pose_pairs(domain: str,          # a synthetic domain whose poses and camera
         with torch.no_grad(): kp3 = model(BodyParams.cat([sc.params for sc in scenes])).keypoints3d.double().cpu().numpy()
         for sc, k in zip(scenes, kp3):
             c = sc.camera; uv = c.project(k)
-            inside = (uv[:, 0] >= 0) & (uv[:, 0] < c.width) & (uv[:, 1] >= 0) & (uv[:, 1] < c.height)   # self-occlusion needs the renderer: not modelled
+            inside = inside_image(uv, (c.width, c.height))   # self-occlusion needs the renderer: not modelled
             rng = np.random.default_rng(derive_seed(seed, 'pose pairs', domain, sc.index))
             kin, R = _crop_pair(np.c_[uv, inside], (c.width, c.height), sc.params.global_orient[0].double().cpu().numpy(), rng, noise, crop)
             out['keypoints_in'].append(kin); out['global_orient'].append(R)

@@ -17,7 +17,7 @@ from torch import Tensor
 from .core import code_fingerprint, derive_seed
 from .body import BodyModel, BodyParams, KEYPOINT_NAMES, KEYPOINT_PARTS, PARTS, SMPLX_JOINT_NAMES, get_body_model, retarget_to_smplx
 from .data import DatasetCard, FieldSpec, write_dataset
-from .geometry import project_pinhole
+from .geometry import inside_image, project_pinhole
 
 # %% auto #0
 __all__ = ['PHENOTYPES', 'ADULT_AGE', 'BODY_JOINTS', 'HAND_JOINTS', 'NEUTRAL_POSE', 'ACTIONS', 'ACTION_NAMES', 'HAND_PRESETS',
@@ -975,7 +975,7 @@ def keypoint_visibility(kp2d: np.ndarray,   # (137, 2) pixels
     "Visible = inside the image, on the rendered person (hand and face keypoints on their own part) and not behind something."
     H, W = mask.shape
     x, y = np.floor(kp2d[:, 0]).astype(int), np.floor(kp2d[:, 1]).astype(int)
-    inside = (x >= 0) & (x < W) & (y >= 0) & (y < H)
+    inside = inside_image(kp2d[:, :2], (W, H))
     xc, yc = np.clip(x, 0, W - 1), np.clip(y, 0, H - 1)
     own = np.zeros(137, np.uint8)  # part label each keypoint should land on (0: any part)
     for i, p in enumerate(PARTS):
