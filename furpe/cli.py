@@ -13,8 +13,8 @@ from .core import PROFILES, get_paths
 
 # %% auto #0
 __all__ = ['COMMANDS', 'Profile', 'command', 'distributed_rank', 'argument_options', 'parser', 'main', 'generate', 'label',
-           'train', 'experiment_notebooks', 'git_commit', 'machine_info', 'ReproductionError', 'used_models',
-           'reproduce', 'smplx_test_model', 'predict', 'docs']
+           'train', 'experiment_notebooks', 'git_commit', 'cpu_model', 'machine_info', 'ReproductionError',
+           'used_models', 'reproduce', 'smplx_test_model', 'predict', 'docs']
 
 # %% ../nbs/90_cli.ipynb #6ffa4a24
 COMMANDS = {}   # subcommand name → function, in the order they are defined
@@ -166,10 +166,16 @@ def git_commit(root: Path  # repository root
         return sha + ('+dirty' if dirty else '')
     except (OSError, subprocess.CalledProcessError): return 'unknown'
 
+def cpu_model() -> str:
+    "The processor's name (Linux's /proc/cpuinfo; elsewhere `platform.processor()`)."
+    try: return next(l.split(':', 1)[1].strip() for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('model name'))
+    except (OSError, StopIteration): return platform.processor() or 'unknown'
+
 def machine_info() -> dict:
-    "What ran it: host platform, Python, torch, cores, and the GPU if any."
+    "What ran it: host platform, Python, torch, the processor and the vector kernels torch picked on it, cores, and the GPU if any (cold runs are byte-identical on one machine; another processor's kernels can change the last digits of training)."
     import torch
     return dict(platform=platform.platform(), python=platform.python_version(), torch=torch.__version__,
+                cpu=cpu_model(), torch_cpu_capability=torch.backends.cpu.get_cpu_capability(),
                 cpus=os.cpu_count(), gpu=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None)
 
 class ReproductionError(RuntimeError):
