@@ -14,7 +14,8 @@ from .core import PROFILES, get_paths
 # %% auto #0
 __all__ = ['COMMANDS', 'Profile', 'command', 'distributed_rank', 'argument_options', 'parser', 'main', 'generate', 'label',
            'train', 'experiment_notebooks', 'git_commit', 'cpu_model', 'machine_info', 'ReproductionError',
-           'used_models', 'reproduce', 'smplx_test_model', 'predict', 'docs']
+           'used_models', 'notebook_cells_sha', 'file_stamps', 'stamps_sha', 'reuse_keys', 'reuse_context',
+           'notebook_params', 'unchanged_since', 'reproduce', 'smplx_test_model', 'predict', 'docs']
 
 # %% ../nbs/90_cli.ipynb #6ffa4a24
 COMMANDS = {}   # subcommand name → function, in the order they are defined
@@ -188,6 +189,65 @@ def used_models(runs: Path  # a profile's runs folder, runs/<profile>
     return {os.path.relpath(f, runs.parent.parent): file_sha256(f) for f in sorted(runs.rglob('*.pt')) if 'checkpoints' not in f.parts}
 
 
+def notebook_cells_sha(nb: Path  # an experiment notebook
+                      ) -> str:
+    "sha256 of what a notebook runs: its cells' types and sources (not their outputs, not the metadata)."
+    cells = json.loads(Path(nb).read_text())['cells']
+    return hashlib.sha256(json.dumps([(c['cell_type'], ''.join(c['source'])) for c in cells]).encode()).hexdigest()
+
+def file_stamps(base: Path,      # paths are listed relative to it (no machine paths)
+                *folders: Path  # folders to list; a missing one lists nothing
+               ) -> dict:
+    "Relative path → [size, mtime in ns] of every file under `folders`: a stat, no read, so it is cheap on datasets of any size."
+    return {os.path.relpath(f, base): [s.st_size, s.st_mtime_ns] for d in folders if Path(d).is_dir()
+            for f in sorted(Path(d).rglob('*')) if f.is_file() for s in [f.stat()]}
+
+def stamps_sha(stamps: dict) -> str:
+    "One sha256 for a `file_stamps` listing (the manifest keeps the hash, not the listing)."
+    return hashlib.sha256(json.dumps(stamps, sort_keys=True).encode()).hexdigest()
+
+def reuse_keys(notebooks: list,   # every experiment notebook, in run order
+               params: dict,      # notebook name → the parameters papermill passes it
+               context: dict      # what every notebook depends on: the kit's code, the body model, the machine's torch and processor
+              ) -> dict:
+    "Notebook name → a key that changes when its cells, its parameters, the `context` or any *earlier* notebook's cells or parameters change (an earlier notebook may write what a later one reads)."
+    h, keys = hashlib.sha256(json.dumps(context, sort_keys=True).encode()), {}
+    for nb in notebooks:
+        h.update(json.dumps([nb.name, notebook_cells_sha(nb), params[nb.name]], sort_keys=True).encode())
+        keys[nb.name] = h.copy().hexdigest()
+    return keys
+
+def reuse_context(body_model: str  # the world's body model
+                 ) -> dict:
+    "What every notebook's outputs depend on besides its own cells: the kit's code, the body model (and SMPL-X's folder), and the machine's torch, processor and libraries."
+    import importlib.metadata as md
+    import furpe
+    from furpe.core import code_fingerprint
+    kit = sorted(p.stem for p in Path(furpe.__file__).parent.glob('*.py'))
+    m = machine_info()
+    versions = {}
+    for lib in ('torch', 'numpy', 'anny', 'smplx', 'pyrender'):
+        try: versions[lib] = md.version(lib)
+        except md.PackageNotFoundError: versions[lib] = None
+    return dict(code=code_fingerprint(*kit), body_model=body_model, smplx_dir=os.environ.get('FURPE_SMPLX_DIR'),
+                python=m['python'], cpu=m['cpu'], torch_cpu_capability=m['torch_cpu_capability'], gpu=m['gpu'], libraries=versions)
+
+def notebook_params(nb: Path, profile: str, seed: int, seeds: int | None, out, root, world: str, data) -> dict:
+    "The parameters papermill passes one experiment notebook (`seeds` only to one that takes it, the real world only to one that reads it)."
+    from furpe.ablate import notebook_parameters
+    p = dict(profile=profile, seed=seed, out_dir=str(out) if out else None, repo=str(root) if root else None)
+    if seeds and 'seeds' in notebook_parameters(nb): p['seeds'] = list(range(seed, seed + seeds))
+    if world == 'real' and 'world' in notebook_parameters(nb): p.update(world=world, data=str(Path(data).resolve()))
+    return p
+
+def unchanged_since(entry: dict | None,  # the notebook's entry in the last manifest (None: it never ran)
+                    key: str,            # its `reuse_keys` key today
+                    base: Path           # the folder the entry's paths are relative to
+                   ) -> bool:
+    "Whether a notebook's last run still stands: same key, and every table and figure it wrote still there as it wrote it."
+    if not entry or entry.get('key') != key or not (base / entry['executed']).is_file(): return False
+    return all(Path(base, f).is_file() and [(s := Path(base, f).stat()).st_size, s.st_mtime_ns] == stamp for f, stamp in entry.get('wrote', {}).items())
+
 # %% ../nbs/90_cli.ipynb #8aeaa435
 @command
 def reproduce(profile: Profile = 'smoke',  # the profile every notebook runs on
@@ -200,9 +260,10 @@ def reproduce(profile: Profile = 'smoke',  # the profile every notebook runs on
               body_model: str = 'anny',    # the world's body: 'anny' (embedded) or 'smplx' (datasets in data/smplx/<profile>)
               smplx_dir: Path | None = None,  # with --body-model smplx: the folder holding SMPLX_NEUTRAL.npz; None: $FURPE_SMPLX_DIR
               world: str = 'synthetic',    # 'real': also score the students on the real benchmarks in --data (needs --body-model smplx)
-              data: Path | None = None     # with --world real: the folder holding EHF/, 3DPW/, FreiHAND/, NoW/ in their native formats
+              data: Path | None = None,    # with --world real: the folder holding EHF/, 3DPW/, FreiHAND/, NoW/ in their native formats
+              rerun: bool = False          # execute every notebook, also those whose cells, code, parameters and files are unchanged since they ran
              ) -> dict:
-    "Run every experiment notebook with papermill; write (and return) the manifest. Stops at the first failing notebook."
+    "Run every experiment notebook with papermill (reusing, unless `rerun`, those unchanged since they last ran); write (and return) the manifest. Stops at the first failing notebook."
     import shutil
     import papermill as pm
     from furpe.ablate import notebook_parameters
@@ -224,36 +285,50 @@ def reproduce(profile: Profile = 'smoke',  # the profile every notebook runs on
     out_dir = paths.runs / f'reproduce-{profile}'
     out_dir.mkdir(parents=True, exist_ok=True)
     commit = git_commit(paths.root)
+    path = paths.tables / f'manifest_{profile}.json'
+    old = json.loads(path.read_text()) if path.is_file() else {}
+    shared = lambda: stamps_sha(file_stamps(paths.runs.parent, paths.runs / profile, paths.data / profile, paths.root / 'models' / profile))
+    params = {nb.name: notebook_params(nb, profile, seed, seeds, out, root, world, data) for nb in experiment_notebooks(paths.root)}
+    keys = reuse_keys(experiment_notebooks(paths.root), params, reuse_context(body_model))
+    reusable = not (rerun or force or world == 'real') and old.get('state') == shared()   # nothing touched since the last run
+    before = {n['name']: n for n in old.get('notebooks', [])}
+    t_run = time.time()
     manifest = dict(commit=commit.removesuffix('+dirty'), dirty=commit.endswith('+dirty'), profile=profile, body_model=body_model, world=world, seed=seed,
                     seeds=list(range(seed, seed + seeds)) if seeds else 'the profile default', machine=machine_info(),
                     started=time.strftime('%Y-%m-%dT%H:%M:%S%z'), notebooks=[])
     for nb in nbs:
-        t0 = time.time()
-        params = dict(profile=profile, seed=seed, out_dir=str(out) if out else None, repo=str(root) if root else None)
-        if seeds and 'seeds' in notebook_parameters(nb): params['seeds'] = list(range(seed, seed + seeds))
-        if world == 'real' and 'world' in notebook_parameters(nb): params.update(world=world, data=str(Path(data).resolve()))
-        print(f'[furpe] {nb.name} (profile={profile}, seed={seed}{", seeds=" + str(params["seeds"]) if "seeds" in params else ""})', flush=True)
-        executed = out_dir / nb.name
+        t0, entry, executed = time.time(), before.get(nb.name), out_dir / nb.name
+        reusable = reusable and unchanged_since(entry, keys[nb.name], paths.runs.parent)   # after one re-runs, every later one does
+        if reusable:
+            print(f"[furpe] {nb.name}: reused (cells, kit code, parameters and files unchanged since {entry['commit'][:8]}; --rerun executes it)", flush=True)
+            manifest['notebooks'].append(entry | dict(reused=True)); continue
+        p = params[nb.name]
+        print(f'[furpe] {nb.name} (profile={profile}, seed={seed}{", seeds=" + str(p["seeds"]) if "seeds" in p else ""})', flush=True)
+        tables_before = file_stamps(paths.runs.parent, paths.tables, paths.figures)
         try:
-            pm.execute_notebook(str(nb), str(executed), parameters=params, kernel_name='python3', cwd=str(paths.root), progress_bar=False)
+            pm.execute_notebook(str(nb), str(executed), parameters=p, kernel_name='python3', cwd=str(paths.root), progress_bar=False)
         except pm.PapermillExecutionError as e:
             raise ReproductionError(f"{nb.name} failed in cell {e.cell_index} (execution count {e.exec_count}): {e.ename}: {e.evalue}. "
                                     f"The executed notebook, with the traceback, is {executed}.") from None
+        wrote = {f: s for f, s in file_stamps(paths.runs.parent, paths.tables, paths.figures).items() if tables_before.get(f) != s}
         manifest['notebooks'].append(dict(name=nb.name, commit=commit, wall_s=round(time.time() - t0, 1),
-                                          executed=os.path.relpath(executed, paths.runs.parent)))   # no machine paths
+                                          executed=os.path.relpath(executed, paths.runs.parent),   # no machine paths
+                                          key=keys[nb.name], wrote=wrote))
     paths.tables.mkdir(parents=True, exist_ok=True)
-    path = paths.tables / f'manifest_{profile}.json'
-    if only and path.exists():   # a partial run updates its notebooks' entries and keeps the others
+    if only and old:   # a partial run updates its notebooks' entries and keeps the others
         ran = {n['name'] for n in manifest['notebooks']}
-        kept = [n for n in json.loads(path.read_text()).get('notebooks', []) if n['name'] not in ran]
+        kept = [n for n in old.get('notebooks', []) if n['name'] not in ran]
         manifest['notebooks'] = sorted(kept + manifest['notebooks'], key=lambda n: n['name'])
     manifest['total_wall_s'] = round(sum(n['wall_s'] for n in manifest['notebooks']), 1)
     manifest['models'] = used_models(paths.runs / profile) if (paths.runs / profile).is_dir() else {}
     manifest['timings'] = {os.path.relpath(f, paths.runs.parent): json.loads(f.read_text())   # what each notebook measured (kept out of the tables)
                            for f in sorted((paths.runs / profile).rglob('*timing*.json'))} if (paths.runs / profile).is_dir() else {}
+    manifest['this_run_s'] = round(time.time() - t_run, 1)   # what this invocation took (reused notebooks: nothing)
+    manifest['state'] = shared()   # what the next run checks before it reuses anything
     path.write_text(json.dumps(manifest, indent=2))
-    print(f"[furpe] done in {round(sum(n['wall_s'] for n in manifest['notebooks'] if n['name'] in {nb.name for nb in nbs}), 1)} s "
-          f"(every notebook of the manifest: {manifest['total_wall_s']} s); manifest: {path}", flush=True)
+    n_reused = sum(bool(n.get('reused')) for n in manifest['notebooks'] if n['name'] in {nb.name for nb in nbs})
+    print(f"[furpe] done in {manifest['this_run_s']} s, {n_reused} of {len(nbs)} notebooks reused "
+          f"(every notebook of the manifest, as it ran: {manifest['total_wall_s']} s); manifest: {path}", flush=True)
     return manifest
 
 

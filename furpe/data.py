@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_data.ipynb #3e378fa2
 from __future__ import annotations
-import hashlib, json, os, shutil
+import hashlib, json, mmap, os, shutil
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor
@@ -150,9 +150,12 @@ def write_dataset(root: Path,            # datasets folder, e.g. Config.paths.da
 
 # %% ../nbs/04_data.ipynb #1ea2d0fb
 class ShardedArrays:
-    "Read-only, memory-mapped view of a dataset's fields across its shards."
-    def __init__(self, root: Path, card: DatasetCard, group: str, verify: bool = False):
-        self.card, self.group = card, group
+    """Read-only, memory-mapped view of a dataset's fields across its shards. Reading a sample of another shard than the
+    last one drops the last shard's pages from the process (`release`): a pass over a large dataset keeps about one
+    shard resident instead of every page it has read (Linux counts mapped pages in RSS until they are unmapped)."""
+    def __init__(self, root: Path, card: DatasetCard, group: str, verify: bool = False,
+                 release_pages: bool = True):   # False: keep every page read mapped (the old behaviour, for benchmarks/dataset_rss.py)
+        self.card, self.group, self.release_pages, self._shard = card, group, release_pages, None
         specs = card.fields(group == 'ground_truth')
         self.arrays = {k: [] for k in specs}
         for i in range(card.num_shards):
@@ -181,7 +184,16 @@ class ShardedArrays:
         "One sample's array (a copy, safe to modify)."
         if not 0 <= index < len(self): raise IndexError(f"sample {index} out of range [0, {len(self)}).")
         s = int(np.searchsorted(self.offsets, index, side='right') - 1)
+        if s != self._shard:
+            if self._shard is not None and self.release_pages: self.release(self._shard)
+            self._shard = s
         return np.array(self.arrays[key][s][index - self.offsets[s]])
+    def release(self, shard: int | None = None):  # one shard; None: all
+        "Drop a shard's mapped pages from this process (`madvise(MADV_DONTNEED)`): they stay in the page cache, and a later read maps them again."
+        for arrays in self.arrays.values():
+            for a in (arrays if shard is None else [arrays[shard]]):
+                m = getattr(a, '_mmap', None)
+                if m is not None and hasattr(mmap, 'MADV_DONTNEED'): m.madvise(mmap.MADV_DONTNEED)
     def __getitem__(self, index: int) -> dict: return {k: self.get(index, k) for k in self.arrays}
 
 def open_dataset(root: Path, name: str, verify: bool = False) -> ShardedArrays:

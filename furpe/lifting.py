@@ -18,8 +18,8 @@ from .networks import KeypointEncoder, ParamHead, mean_values
 from .synth import sample_scenes
 
 # %% auto #0
-__all__ = ['LIFT_FIELDS', 'pair_from_detections', 'pose_pairs', 'record_pairs', 'cat_pairs', 'KeypointLifter', 'train_lifter',
-           'lifter_run', 'load_lifter', 'LiftedStudent', 'LiftingNet']
+__all__ = ['LIFT_FIELDS', 'pair_from_detections', 'scene_rng', 'scene_pair', 'pose_pairs', 'record_pairs', 'cat_pairs',
+           'KeypointLifter', 'train_lifter', 'lifter_run', 'load_lifter', 'LiftedStudent', 'LiftingNet']
 
 # %% ../nbs/11c_lifting.ipynb #fab02661
 LIFT_FIELDS = ('global_orient', 'body_pose')   # what the lifter regresses: the body's orientation (in the crop's frame) and articulation
@@ -40,6 +40,23 @@ def _crop_pair(uv: np.ndarray,         # (137, 3) image keypoints x, y and visib
     "Detections simulated on true keypoints (`keypoints.simulate_detections`), read as `pair_from_detections` reads them."
     return pair_from_detections(simulate_detections(uv, rng, noise), size, global_orient, crop)
 
+def scene_rng(seed: int, domain: str, index: int) -> np.random.Generator:
+    "The generator of one scene's simulated detection in `pose_pairs`: its own, whatever else is drawn."
+    return np.random.default_rng(derive_seed(seed, 'pose pairs', domain, index))
+
+def scene_pair(sc,                     # a drawn scene (`synth.sample_scenes`)
+               keypoints3d,            # (137, 3) its posed 3D keypoints, camera frame (array or tensor)
+               seed: int,              # the domain's seed
+               domain: str,            # the domain it was drawn from
+               noise: DetectorNoise = DEFAULT_DETECTOR_NOISE,  # the detector's fitted errors
+               crop: int = 256,        # body crop side
+               visible: np.ndarray | None = None  # (137,) 1 where the detector sees a keypoint; None: inside the image (self-occlusion needs the renderer or a depth test)
+              ) -> tuple:              # (keypoints_in (137, 3), global_orient (3, 3)) in the crop's frame
+    "One scene as `pose_pairs` reads it: projected, visible as `visible` says, detected with the fitted errors drawn from the scene's own generator, read in the body crop."
+    c = sc.camera; uv = c.project(np.asarray(keypoints3d, np.float64))
+    vis = inside_image(uv, (c.width, c.height)) if visible is None else visible
+    return _crop_pair(np.c_[uv, vis], (c.width, c.height), sc.params.global_orient[0].double().cpu().numpy(), scene_rng(seed, domain, sc.index), noise, crop)
+
 def pose_pairs(domain: str,          # a synthetic domain whose poses and cameras are drawn, e.g. 'curated'
                indices,              # scene indices: draw beyond the rendered ones (the images) to add new poses
                seed: int,            # the domain's seed (its dataset card's)
@@ -54,10 +71,7 @@ def pose_pairs(domain: str,          # a synthetic domain whose poses and camera
         scenes = sample_scenes(domain, indices[s:s + chunk], seed, model)
         with torch.no_grad(): kp3 = model(BodyParams.cat([sc.params for sc in scenes])).keypoints3d.double().cpu().numpy()
         for sc, k in zip(scenes, kp3):
-            c = sc.camera; uv = c.project(k)
-            inside = inside_image(uv, (c.width, c.height))   # self-occlusion needs the renderer: not modelled
-            rng = np.random.default_rng(derive_seed(seed, 'pose pairs', domain, sc.index))
-            kin, R = _crop_pair(np.c_[uv, inside], (c.width, c.height), sc.params.global_orient[0].double().cpu().numpy(), rng, noise, crop)
+            kin, R = scene_pair(sc, k, seed, domain, noise, crop)   # inside the image = visible: self-occlusion is not modelled
             out['keypoints_in'].append(kin); out['global_orient'].append(R)
             out['body_pose'].append(sc.params.body_pose[0].double().cpu().numpy())
     return {k: np.stack(v).astype(np.float32) for k, v in out.items()}

@@ -1,7 +1,7 @@
 """The smoke reproduction end to end in temporary roots (the experiment notebooks copied there; its own data, runs,
 tables and figures): every notebook runs, every table and figure is written, the manifest names each notebook, the
-claims carry a verdict each; a second cold reproduction at the same commit writes byte-identical tables; a warm re-run
-retrains and rewrites nothing."""
+claims carry a verdict each; a second cold reproduction at the same commit writes byte-identical tables; a re-run
+that executes every notebook (`--rerun`) retrains nothing; a warm re-run executes and rewrites nothing."""
 import json, os, shutil, subprocess, sys
 from pathlib import Path
 
@@ -18,10 +18,10 @@ FIGURES = ['synth_gallery.png', 'selection_smoke.png', 'premise_curves_smoke.png
            'figure2_pipeline.pdf', 'table2_smoke.png', 'table2_smoke.pdf', 'student_lifting_long_smoke.png']
 
 
-def reproduce_in(root: Path) -> subprocess.CompletedProcess:
-    "`furpe reproduce --profile smoke` in `root`, a repository root of its own (data/ lives under it)."
+def reproduce_in(root: Path, *args: str) -> subprocess.CompletedProcess:
+    "`furpe reproduce --profile smoke [args]` in `root`, a repository root of its own (data/ lives under it)."
     if not (root / 'nbs' / 'experiments').exists(): shutil.copytree(ROOT / 'nbs' / 'experiments', root / 'nbs' / 'experiments')
-    r = subprocess.run([sys.executable, '-m', 'furpe.cli', 'reproduce', '--profile', 'smoke', '--root', str(root)], cwd=root,
+    r = subprocess.run([sys.executable, '-m', 'furpe.cli', 'reproduce', '--profile', 'smoke', '--root', str(root), *args], cwd=root,
                        env={**os.environ, 'FURPE_QUIET': '1'}, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
     return r
@@ -105,10 +105,22 @@ def test_two_cold_reproductions_write_byte_identical_tables(smoke_root, tmp_path
     assert not differ, differ
 
 
-def test_warm_rerun_retrains_and_rewrites_nothing(smoke_root):
+def test_executing_every_notebook_again_retrains_nothing(smoke_root):
     before = made_files(smoke_root)
     assert any(k.endswith('.pt') for k in before) and any(k.endswith('card.json') for k in before)
-    reproduce_in(smoke_root)
+    reproduce_in(smoke_root, '--rerun')   # every notebook executes; each reuses its models and rows by their provenance
     assert made_files(smoke_root) == before
     ceiling = json.loads((smoke_root / 'runs' / 'smoke' / 'lifting_ceiling' / 'timing.json').read_text())   # 04e keeps its held-out scores
     assert ceiling['evaluation s'] == 'reused' and not any(isinstance(v, float) for k, v in ceiling.items() if '/ seed' in k), ceiling
+
+
+def test_warm_rerun_executes_and_rewrites_nothing(smoke_root):
+    def written():   # every table, figure, model and dataset card with its modification time
+        return {str(p.relative_to(smoke_root)): p.stat().st_mtime_ns for p in sorted([*smoke_root.glob('tables/*'), *smoke_root.glob('figures/*')])
+                if not p.name.startswith('manifest_')} | made_files(smoke_root)
+    before = written()
+    r = reproduce_in(smoke_root)
+    m = json.loads((smoke_root / 'tables' / 'manifest_smoke.json').read_text())
+    assert all(n.get('reused') for n in m['notebooks']), [n['name'] for n in m['notebooks'] if not n.get('reused')]
+    assert f"{len(m['notebooks'])} of {len(m['notebooks'])} notebooks reused" in r.stdout, r.stdout[-2000:]
+    assert written() == before
