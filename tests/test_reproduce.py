@@ -69,10 +69,10 @@ def test_smoke_reproduction_writes_every_table_and_figure(smoke_root):
     assert longer['steps'] == 12 and longer['verdicts'][0].startswith('P2 with the pathway, 12 steps without augmentation, not shown') and len(longer['verdicts']) == 4
     assert sorted({k.split(' / ')[1] for k in longer['body']}, key=int) == ['3', '6', '9', '12'] and all(len(v) == 1 for v in longer['body'].values())
     ceiling = json.loads((smoke_root / 'runs' / 'smoke' / 'lifting_ceiling' / 'verdict.json').read_text())   # 04e: keypoints alone against P2's 0.6x
-    assert ceiling['verdicts'][0].startswith('Ceiling from exact keypoints') and len(ceiling['verdicts']) == 26
-    assert ceiling['verdicts'][25].startswith('Body keypoints inside the image on the same images') and len(ceiling['occlusion']) == 8   # self-occlusion, per part
+    assert ceiling['verdicts'][0].startswith('Ceiling from exact keypoints') and len(ceiling['verdicts']) == 27
+    assert ceiling['verdicts'][26].startswith('Body keypoints inside the image on the same images') and len(ceiling['occlusion']) == 8   # self-occlusion, per part
     assert ceiling['verdicts'][5].startswith("On ehf_val's 4 images")   # the same lifters on the rendered images, through the kit's detector
-    assert len(ceiling['ehf_val']) == 1 + 5 * 13 and len(ceiling['ehf_val']["the kit's detector / the detector's errors / lifter"]) == 3
+    assert len(ceiling['ehf_val']) == 1 + 5 * 14 and len(ceiling['ehf_val']["the kit's detector / the detector's errors / lifter"]) == 3
     assert ceiling['verdicts'][9].startswith("Reading the kit's detector, a lifter trained on its own outputs on 32 rendered training scenes")   # trained on the detector itself
     assert len(ceiling['ehf_val']["the kit's detector / the kit's detector on rendered scenes / lifter, 32 pairs"]) == 3
     assert ceiling['verdicts'][11].startswith("Reading the kit's detector, a lifter trained on its residuals moved between the same 32 scenes")   # the residuals, resampled
@@ -87,6 +87,8 @@ def test_smoke_reproduction_writes_every_table_and_figure(smoke_root):
     assert 'keypoints hidden by the body only' in ceiling['hidden_noise']['source']   # the hidden keypoints' own fit
     assert ceiling['verdicts'][22].startswith("Reading the kit's detector, a lifter trained on its own outputs on 64 rendered training scenes")   # the larger count, rendered
     assert len(ceiling['ehf_val']["the kit's detector / the kit's detector on rendered scenes / lifter"]) == 3
+    assert ceiling['verdicts'][24].startswith('... trained for 40 steps instead of 20')   # the larger count, trained twice as long
+    assert len(ceiling['ehf_val']["the kit's detector / the kit's detector on rendered scenes / lifter, 40 steps"]) == 3
     assert (smoke_root / 'data' / 'smoke' / 'lifting_ceiling' / 'curated_test' / 'card.json').is_file()   # in 04e's own datasets folder
     assert (smoke_root / 'data' / 'smoke' / 'curated_test' / 'card.json').is_file()   # the rendered training scenes
     assert ceiling['noise'] == 'runs/smoke/models/detector_noise.json'   # the profile's fitted noise: 02 ran before it
