@@ -234,8 +234,9 @@ def reuse_context(body_model: str  # the world's body model
 
 def notebook_params(nb: Path, profile: str, seed: int, seeds: int | None, out, root, world: str, data) -> dict:
     "The parameters papermill passes one experiment notebook (`seeds` only to one that takes it, the real world only to one that reads it)."
-    from furpe.ablate import notebook_parameters
     p = dict(profile=profile, seed=seed, out_dir=str(out) if out else None, repo=str(root) if root else None)
+    if not seeds and world != 'real': return p
+    from furpe.ablate import notebook_parameters   # reads the notebook with papermill: only when it matters
     if seeds and 'seeds' in notebook_parameters(nb): p['seeds'] = list(range(seed, seed + seeds))
     if world == 'real' and 'world' in notebook_parameters(nb): p.update(world=world, data=str(Path(data).resolve()))
     return p
@@ -265,8 +266,6 @@ def reproduce(profile: Profile = 'smoke',  # the profile every notebook runs on
              ) -> dict:
     "Run every experiment notebook with papermill (reusing, unless `rerun`, those unchanged since they last ran); write (and return) the manifest. Stops at the first failing notebook."
     import shutil
-    import papermill as pm
-    from furpe.ablate import notebook_parameters
     if profile not in PROFILES: raise ValueError(f"Unknown profile {profile!r}; choose one of {PROFILES}.")
     if world not in ('synthetic', 'real'): raise ValueError(f"Unknown world {world!r}; choose 'synthetic' or 'real'.")
     if world == 'real' and (body_model != 'smplx' or data is None):
@@ -305,6 +304,7 @@ def reproduce(profile: Profile = 'smoke',  # the profile every notebook runs on
         p = params[nb.name]
         print(f'[furpe] {nb.name} (profile={profile}, seed={seed}{", seeds=" + str(p["seeds"]) if "seeds" in p else ""})', flush=True)
         tables_before = file_stamps(paths.runs.parent, paths.tables, paths.figures)
+        import papermill as pm   # here, not above: a warm run that executes nothing need not import it (1.4 s)
         try:
             pm.execute_notebook(str(nb), str(executed), parameters=p, kernel_name='python3', cwd=str(paths.root), progress_bar=False)
         except pm.PapermillExecutionError as e:
