@@ -217,14 +217,15 @@ def reuse_keys(notebooks: list,   # every experiment notebook, in run order
         keys[nb.name] = h.copy().hexdigest()
     return keys
 
-def reuse_context(body_model: str  # the world's body model
+def reuse_context(body_model: str,  # the world's body model
+                  machine: dict      # `machine_info()`
                  ) -> dict:
     "What every notebook's outputs depend on besides its own cells: the kit's code, the body model (and SMPL-X's folder), and the machine's torch, processor and libraries."
     import importlib.metadata as md
     import furpe
     from furpe.core import code_fingerprint
     kit = sorted(p.stem for p in Path(furpe.__file__).parent.glob('*.py'))
-    m = machine_info()
+    m = machine
     versions = {}
     for lib in ('torch', 'numpy', 'anny', 'smplx', 'pyrender'):
         try: versions[lib] = md.version(lib)
@@ -277,7 +278,8 @@ def reproduce(profile: Profile = 'smoke',  # the profile every notebook runs on
     use_body_model(body_model, smplx_dir)          # the notebooks' kernels inherit it ($FURPE_BODY_MODEL, $FURPE_SMPLX_DIR)
     if out is None and body_model != 'anny': out = get_paths(root).root / body_model   # never over the embedded world's tables
     paths = get_paths(root, out, body_model)
-    nbs = [nb for nb in experiment_notebooks(paths.root) if not only or any(o in nb.name for o in only)]
+    every = experiment_notebooks(paths.root)
+    nbs = [nb for nb in every if not only or any(o in nb.name for o in only)]
     if not nbs: raise FileNotFoundError(f"No experiment notebooks matched in {paths.root / 'nbs' / 'experiments'}.")
     if force and (paths.runs / profile).exists():
         print(f'[furpe] --force: deleting {paths.runs / profile}', flush=True); shutil.rmtree(paths.runs / profile)
@@ -287,13 +289,14 @@ def reproduce(profile: Profile = 'smoke',  # the profile every notebook runs on
     path = paths.tables / f'manifest_{profile}.json'
     old = json.loads(path.read_text()) if path.is_file() else {}
     shared = lambda: stamps_sha(file_stamps(paths.runs.parent, paths.runs / profile, paths.data / profile, paths.root / 'models' / profile))
-    params = {nb.name: notebook_params(nb, profile, seed, seeds, out, root, world, data) for nb in experiment_notebooks(paths.root)}
-    keys = reuse_keys(experiment_notebooks(paths.root), params, reuse_context(body_model))
+    params = {nb.name: notebook_params(nb, profile, seed, seeds, out, root, world, data) for nb in every}
+    machine = machine_info()
+    keys = reuse_keys(every, params, reuse_context(body_model, machine))
     reusable = not (rerun or force or world == 'real') and old.get('state') == shared()   # nothing touched since the last run
     before = {n['name']: n for n in old.get('notebooks', [])}
     t_run = time.time()
     manifest = dict(commit=commit.removesuffix('+dirty'), dirty=commit.endswith('+dirty'), profile=profile, body_model=body_model, world=world, seed=seed,
-                    seeds=list(range(seed, seed + seeds)) if seeds else 'the profile default', machine=machine_info(),
+                    seeds=list(range(seed, seed + seeds)) if seeds else 'the profile default', machine=machine,
                     started=time.strftime('%Y-%m-%dT%H:%M:%S%z'), notebooks=[])
     for nb in nbs:
         t0, entry, executed = time.time(), before.get(nb.name), out_dir / nb.name
