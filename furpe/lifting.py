@@ -4,22 +4,25 @@
 
 # %% ../nbs/11c_lifting.ipynb #e6bc1b08
 from __future__ import annotations
-import time
+import hashlib, json, time
+from functools import cache
 from pathlib import Path
 import numpy as np, torch
 from torch import nn
-from .body import ANNY_SPEC, BodyParams, ParamSpec
-from .core import derive_seed, progress, provenance, safe_torch_load
-from .geometry import crop_matrix, inside_image, map_rotation, normalised_keypoints, part_box
-from .keypoints import DEFAULT_DETECTOR_NOISE, DetectorNoise, simulate_detections
+from .body import ANNY_SPEC, KEYPOINT_PARTS, BodyParams, ParamSpec, get_body_model
+from .core import derive_seed, file_sha256, progress, provenance, safe_torch_load
+from .data import open_dataset, read_params
+from .geometry import box_crop_matrices, crop_matrix, inside_image, map_rotation, normalised_keypoints, part_box
+from .keypoints import DEFAULT_DETECTOR_NOISE, DetectorNoise, detect_batch, load_detector, simulate_detections
 from .losses import pose_loss
 from .mixture import thresholded_weights
 from .networks import KeypointEncoder, ParamHead, mean_values
-from .synth import sample_scenes
+from .synth import SPLIT_OFFSET, sample_scenes
 
 # %% auto #0
-__all__ = ['LIFT_FIELDS', 'pair_from_detections', 'scene_rng', 'scene_pair', 'pose_pairs', 'record_pairs', 'cat_pairs',
-           'KeypointLifter', 'train_lifter', 'lifter_run', 'load_lifter', 'LiftedStudent', 'LiftingNet']
+__all__ = ['LIFT_FIELDS', 'EXACT_KEYPOINTS', 'DETECTOR_INPUT', 'pair_from_detections', 'scene_rng', 'scene_pair', 'pose_pairs',
+           'record_pairs', 'cat_pairs', 'KeypointLifter', 'train_lifter', 'lifter_run', 'load_lifter', 'LiftedStudent',
+           'crop_keypoints', 'detector_keypoints', 'rendered_pairs', 'detector_lifter', 'LiftingNet']
 
 # %% ../nbs/11c_lifting.ipynb #fab02661
 LIFT_FIELDS = ('global_orient', 'body_pose')   # what the lifter regresses: the body's orientation (in the crop's frame) and articulation
@@ -174,6 +177,65 @@ class LiftedStudent(nn.Module):
     def forward(self, images: dict, part_boxes=None) -> dict:
         if 'keypoints' not in images: raise ValueError("LiftedStudent reads images['keypoints']: build the inputs with network_inputs(crop, sizes, keypoints).")
         return self.student(images) | self.lifter(images['keypoints'])
+
+# %% ../nbs/11c_lifting.ipynb #e91f5d7e
+EXACT_KEYPOINTS = DetectorNoise(sigma={p: 0. for p in KEYPOINT_PARTS}, miss_rate={p: 0. for p in KEYPOINT_PARTS},
+                                visible_conf={p: [1., 1.] for p in KEYPOINT_PARTS}, hidden_conf={p: [0., 0.] for p in KEYPOINT_PARTS},
+                                source='exact keypoints: every keypoint inside the image at its true place, confidence 1; the rest confidence 0')
+DETECTOR_INPUT = "the kit's detector on rendered scenes"   # the input name a detector lifter's settings record
+
+def crop_keypoints(kp: np.ndarray,       # (N, 137, 3) keypoints that place the body crop (detections, or the true ones)
+                   read: np.ndarray,     # (N, 137, 3) the keypoints read in that crop
+                   frames: list,         # (width, height) of each image
+                   crop: int = 256       # body crop side
+                  ) -> torch.Tensor:     # (N, 137, 3) float32
+    "Keypoints as a lifter reads them: `read` in the body crop that `kp` places (`evaluation.evaluate_ehf`'s crop)."
+    A = box_crop_matrices(np.stack([part_box(k, 'body', f) for k, f in zip(kp, frames)]), crop)
+    return torch.from_numpy(normalised_keypoints(read, A, crop).astype(np.float32))
+
+def detector_keypoints(detector: nn.Module,  # a `keypoints.KeypointDetector` (with its hand stage)
+                       images: list,         # (H, W, 3) uint8 images
+                       crop: int = 256) -> torch.Tensor:
+    "The detector on `images`, read as the pipeline reads it: thresholded as the pool records are, in the body crop it places."
+    kp = detect_batch(detector, images, refine=1)
+    return crop_keypoints(kp, np.stack([thresholded_weights(k) for k in kp]), [(im.shape[1], im.shape[0]) for im in images], crop)
+
+def _card_sha(root: Path, name: str) -> str: return hashlib.sha256((Path(root) / name / 'card.json').read_bytes()).hexdigest()
+
+@cache
+def _rendered_pairs(root: Path, name: str, detector_file: Path, card_sha: str, detector_sha: str, chunk: int) -> dict:
+    scenes = open_dataset(root, name); card, st = scenes.card, scenes.card.settings
+    n, first, model = card.num_samples, SPLIT_OFFSET[st['split']], get_body_model(st['body_model'])
+    truth = pose_pairs(st['name'], range(first, first + n), card.seed, model, EXACT_KEYPOINTS)
+    if not np.allclose(read_params(scenes.labels, range(n)).body_pose.numpy(), truth['body_pose'], atol=1e-4):
+        raise ValueError(f"{Path(root) / name}'s labels are not its drawn scenes' poses: regenerate it (`synth.generate_domain`).")
+    detector, read = load_detector(detector_file), []   # a chunk of images in memory at a time; the dataset drops the pages of the shards it has read
+    for s in progress(range(0, n, chunk), desc=f"{name}: the kit's detector"):
+        read.append(detector_keypoints(detector, [scenes.get(i, 'image') for i in range(s, min(s + chunk, n))]).numpy())
+    return truth | {'keypoints_in': np.concatenate(read)}
+
+def rendered_pairs(root: Path,           # datasets folder
+                   name: str,            # a rendered dataset of drawn scenes (`synth.generate_domain`), e.g. 'curated_test'
+                   detector_file: Path,  # the detector (`keypoints.save_detector`)
+                   chunk: int = 500      # images per detector pass
+                  ) -> dict:             # as `pose_pairs`: 'keypoints_in', 'global_orient', 'body_pose'
+    "Every scene of `root / name` read by the detector, with its exact pair's targets. Cached per dataset card and detector bytes: the seeds and schedules of one process detect once."
+    return _rendered_pairs(Path(root), name, Path(detector_file), _card_sha(root, name), file_sha256(detector_file), chunk)
+
+def detector_lifter(path: Path,          # where the lifter is saved (.pt)
+                    root: Path, name: str,  # the rendered dataset (`rendered_pairs`)
+                    detector_file: Path,
+                    fit: dict,           # `train_lifter`'s arguments: steps, batch, lr, hidden
+                    seed: int,
+                    spec: ParamSpec = ANNY_SPEC
+                   ) -> tuple:           # (the lifter, seconds of pairs and training or None when reused), as `lifter_run`
+    "A lifter on the detector's own outputs for every scene of `root / name` (trained, or reused on the same settings, files and code)."
+    card = Path(root) / name / 'card.json'
+    if not card.is_file(): raise FileNotFoundError(f"No rendered dataset at {card.parent}: make it with `synth.generate_domain` first.")
+    st = json.loads(card.read_text())
+    settings = fit | {'seed': seed, 'input': DETECTOR_INPUT, 'pairs': st['num_samples'], 'domain': st['settings']['name'],
+                      'first': SPLIT_OFFSET[st['settings']['split']], 'scene_seed': st['seed']}
+    return lifter_run(path, lambda: rendered_pairs(root, name, detector_file), settings, {'detector': detector_file, 'scenes': card}, spec)
 
 # %% ../nbs/11c_lifting.ipynb #1ba60fbe
 class LiftingNet(nn.Module):

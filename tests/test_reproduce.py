@@ -60,11 +60,18 @@ def test_smoke_reproduction_writes_every_table_and_figure(smoke_root):
     assert lift['verdict'].startswith('Best lifter on ehf_val') and f"'{lift['best']}'" in lift['verdict'] and len(lift['tests']) == 4
     assert lift['pairs']['pose pairs'] == 64 and lift['pairs']['pose pairs + curated'] == 64 + lift['pairs']['curated only']
     both = json.loads((smoke_root / 'runs' / 'smoke' / 'student_lifting' / 'verdict.json').read_text())   # 04d: P2 and pseudo − curated per pathway
-    assert [v.split(':')[0] for v in both['verdicts']] == ["P2 with pathway 'none' not shown", "P2 with pathway 'lifting' not shown",
-                                                           "Pseudo labels − curated only with pathway 'none'", "Pseudo labels − curated only with pathway 'lifting'",
-                                                           "Lifting students against their start (the pose-pair lifter alone, " + f"{both['start'][0]:.1f} mm body)", 'Chosen on ehf_val']
-    assert both['lifter_lr_scale'] in (1.0, 0.1, 0.0) and len(both['choice']) == 3   # the lifter's rate, chosen among three on ehf_val
-    assert len(both['body']) == 6 and all(len(v) == 1 for v in both['body'].values())   # three label sources × two pathways, one seed
+    pathways = ('none', 'lifting', 'detector lifting')   # without, from pose pairs, from the detector's own outputs (04e's lifter)
+    assert [v.split(':')[0] for v in both['verdicts']] == [f"P2 with pathway '{p}' not shown" for p in pathways] + [
+        f"Pseudo labels − curated only with pathway '{p}'" for p in pathways] + [
+        f"Pathway 'lifting' students against their start (its lifter alone, on pose pairs, {both['start']['lifting'][0]:.1f} mm body)",
+        f"Pathway 'detector lifting' students against their start (its lifter alone, on the detector's outputs, {both['start']['detector lifting'][0]:.1f} mm body)"] + [
+        f"Chosen on ehf_val for pathway '{p}'" for p in pathways[1:]]
+    assert set(both['lifter_lr_scales']) == set(pathways[1:]) and set(both['lifter_lr_scales'].values()) <= {1.0, 0.1, 0.0}   # each pathway's rate, chosen among three on ehf_val
+    assert all(len(both['choice'][p]) == 3 for p in pathways[1:])
+    assert len(both['body']) == 9 and all(len(v) == 1 for v in both['body'].values())   # three label sources × three pathways, one seed
+    trained = json.loads((smoke_root / 'runs' / 'smoke' / 'student_lifting' / 'timing.json').read_text())['detector lifter seed 0 s']
+    read = json.loads((smoke_root / 'runs' / 'smoke' / 'lifting_ceiling' / 'timing.json').read_text())["the kit's detector on rendered scenes / lifter / 64 pairs / 40 steps / seed 0 s"]
+    assert isinstance(trained, float) and read == 'reused'   # one detector lifter: 04d trained it, 04e's LONGER row read the same file
     longer = json.loads((smoke_root / 'runs' / 'smoke' / 'student_lifting' / 'verdict_long.json').read_text())   # 04d's longer schedule: 3× the steps, every quarter scored
     assert longer['steps'] == 12 and longer['verdicts'][0].startswith('P2 with the pathway, 12 steps without augmentation, not shown') and len(longer['verdicts']) == 4
     assert sorted({k.split(' / ')[1] for k in longer['body']}, key=int) == ['3', '6', '9', '12'] and all(len(v) == 1 for v in longer['body'].values())
