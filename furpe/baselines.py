@@ -15,7 +15,7 @@ from .body import PARTS, PART_FIELDS, BodyParams, matrix_to_rot6d, rot6d_to_matr
 from .core import derive_seed, safe_torch_load
 from .data import read_params
 from .experts import load_expert
-from .geometry import box_crop_matrices, normalised_keypoints, part_box
+from .geometry import body_crop_matrices, normalised_keypoints
 from .keypoints import SELECTION_THRESHOLDS
 from .mixture import thresholded_weights
 from .selection import COMPOSED_JOINTS, label_batch
@@ -92,7 +92,7 @@ class FittingPredictor:
     def targets(self, images: list, keypoints: np.ndarray) -> tuple:
         "(B, 137, 2) the keypoints in the body crop's normalised coordinates and (B, 137) their weights."
         S, thr = self.start.experts['body'].crop_size, self.start.thresholds['body']
-        A = box_crop_matrices(np.stack([part_box(k, 'body', (im.shape[1], im.shape[0]), thr) for k, im in zip(keypoints, images)]), S)
+        A = body_crop_matrices(keypoints, images, S, thr)
         w = np.stack([thresholded_weights(k, self.start.thresholds)[:, 2] for k in keypoints])
         return torch.from_numpy(normalised_keypoints(np.asarray(keypoints, np.float32), A, S)[..., :2]).float(), torch.from_numpy(w).float()
 

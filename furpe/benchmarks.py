@@ -17,7 +17,7 @@ from .core import progress
 from .data import dataset_body_model, open_dataset, open_ground_truth, read_params
 from .evaluation import (NOW_LANDMARKS, ehf_errors, freihand_metrics, head_top_vertex, lsp14_joints, mpjpe, now_errors,
                          now_summary, pa_error, pck_auc, sample_scan)
-from .geometry import box_crop_matrices, default_intrinsics, normalised_keypoints, part_box, warp_crops
+from .geometry import body_crop_matrices, default_intrinsics, warp_crops
 
 # %% auto #0
 __all__ = ['BENCHMARK_DATASETS', 'ROW_COLUMNS', 'NOW_KEYPOINTS', 'SCORES', 'benchmark_of', 'part_mesh', 'PredictorError',
@@ -255,10 +255,10 @@ class NetworkPredictor:
     @torch.no_grad()
     def __call__(self, images: list, keypoints: np.ndarray, intrinsics: np.ndarray | None = None) -> BodyParams:
         from furpe.networks import network_inputs, predict_body_params   # here: networks import the experts, which import evaluation
-        from furpe.mixture import thresholded_weights
+        from furpe.mixture import network_keypoints
         dev = next(iter(self.net.parameters())).device
-        A = box_crop_matrices(np.stack([part_box(k, 'body', (im.shape[1], im.shape[0])) for k, im in zip(keypoints, images)]), self.size)
-        kin = torch.from_numpy(normalised_keypoints(np.stack([thresholded_weights(k) for k in keypoints]), A, self.size))
+        A = body_crop_matrices(keypoints, images, self.size)
+        kin = torch.from_numpy(network_keypoints(keypoints, A, self.size))
         out = self.net(network_inputs(warp_crops(images, A, self.size).to(dev), getattr(self.net, 'input_sizes', {'body': 128}), kin.to(dev)))
         return predict_body_params(out)
 

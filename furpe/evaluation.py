@@ -13,7 +13,7 @@ from torch import Tensor, nn
 
 from .body import KEYPOINT_NAMES, PARTS, get_body_model
 from .data import dataset_body_model, open_dataset, read_params
-from .geometry import box_crop_matrices, normalised_keypoints, part_box, warp_crops
+from .geometry import body_crop_matrices, normalised_keypoints, part_box, warp_crops
 
 # %% auto #0
 __all__ = ['EHF_METRICS', 'PVE_ROOTS', 'FREIHAND_F_THRESHOLDS', 'NOW_LANDMARKS', 'LSP14_NAMES', 'procrustes_align', 'pa_error',
@@ -74,7 +74,7 @@ def evaluate_ehf(net: nn.Module,                 # a network (`forward(images)` 
     "Per-image EHF errors (`EHF_METRICS`: `ehf_errors`); choices use the val twin `ehf_val`, never `ehf`."
     import pandas as pd
     from furpe.networks import network_inputs, predict_body_params   # imported here: experts import this module
-    from furpe.mixture import thresholded_weights
+    from furpe.mixture import network_keypoints
     ds = open_dataset(root, dataset)
     if not hasattr(ds, 'labels'): raise ValueError(f"{dataset!r} under {root} has no ground truth to evaluate against.")
     dev = next(iter(net.parameters()), next(iter(net.buffers()), torch.zeros(0))).device
@@ -86,9 +86,8 @@ def evaluate_ehf(net: nn.Module,                 # a network (`forward(images)` 
             idx = list(range(s, min(len(ds), s + batch)))
             images = [ds.get(i, 'image') for i in idx]
             kp = np.stack([keypoints[i] if keypoints is not None else ds.labels.get(i, 'keypoints2d') for i in idx]).astype(np.float32)
-            A = box_crop_matrices(np.stack([part_box(k, 'body', (im.shape[1], im.shape[0])) for k, im in zip(kp, images)]), size)
-            read = np.stack([thresholded_weights(k) for k in kp]) if keypoints is not None else kp   # detections as the pseudo-labelled records carry them
-            kin = torch.from_numpy(normalised_keypoints(read, A, size))
+            A = body_crop_matrices(kp, images, size)
+            kin = torch.from_numpy(network_keypoints(kp, A, size) if keypoints is not None else normalised_keypoints(kp, A, size))   # detections as the pseudo-labelled records carry them
             out = net(network_inputs(warp_crops(images, A, size).to(dev), getattr(net, 'input_sizes', {'body': 128}), kin.to(dev)))
             P = predict_body_params(out); P.transl = torch.zeros_like(P.transl)
             G = read_params(ds.labels, idx).apply(lambda t: t.to(dev)); G.transl = torch.zeros_like(G.transl)

@@ -16,10 +16,11 @@ from .body import KEYPOINT_PARTS, weak_perspective
 
 # %% auto #0
 __all__ = ['PART_PADDING', 'frame_box', 'inside_image', 'keypoint_box', 'part_box', 'crop_matrix', 'box_crop_matrices',
-           'invert_map', 'apply_map', 'map_rotation', 'to_normalised', 'from_normalised', 'transform_keypoints',
-           'normalised_keypoints', 'box_coordinates', 'normalised_box', 'warp_crops', 'sample_crops', 'ray_rotation',
-           'crop_frame', 'default_intrinsics', 'project_pinhole', 'AugmentSpec', 'random_crop_matrix', 'augment_view',
-           'fit_weak_camera', 'mirror_rotations', 'mirror_keypoints', 'mirror_images']
+           'body_crop_matrices', 'invert_map', 'apply_map', 'map_rotation', 'to_normalised', 'from_normalised',
+           'transform_keypoints', 'normalised_keypoints', 'box_coordinates', 'normalised_box', 'warp_crops',
+           'sample_crops', 'ray_rotation', 'crop_frame', 'default_intrinsics', 'project_pinhole', 'AugmentSpec',
+           'random_crop_matrix', 'augment_view', 'fit_weak_camera', 'mirror_rotations', 'mirror_keypoints',
+           'mirror_images']
 
 # %% ../nbs/04a_geometry.ipynb #b92f87a8
 PART_PADDING = {'body': 1.2, 'left_hand': 1.6, 'right_hand': 1.6, 'face': 1.4}  # box side ÷ the tight box side, per part
@@ -80,6 +81,14 @@ def box_crop_matrices(boxes,          # (N, ≥3) boxes (centre x, centre y, sid
     "Crop maps of many boxes, no rotation."
     boxes = np.asarray(boxes, np.float32).reshape(-1, np.shape(boxes)[-1])
     return np.stack([crop_matrix(b[:2], b[2], size) for b in boxes]) if len(boxes) else np.zeros((0, 2, 3), np.float32)
+
+def body_crop_matrices(kp,                     # (N, 137, 3) image keypoints that place the crops (detections, or the true ones)
+                       frames,                 # N frames: (width, height) each, or the (H, W, 3) images
+                       size: int,              # crop side, pixels
+                       min_conf: float = 0.1   # `part_box`'s confidence a keypoint needs
+                      ) -> np.ndarray:         # (N, 2, 3)
+    "The body crops that keypoints place, one per image (`part_box` of the body, upright): the crop every whole-body network, expert and evaluation reads."
+    return box_crop_matrices(np.stack([part_box(k, 'body', f, min_conf) for k, f in zip(kp, frames)]), size)
 
 def invert_map(A  # (..., 2, 3) affine maps (NumPy or torch)
               ):  # (..., 2, 3) their inverses

@@ -12,10 +12,10 @@ from torch import nn
 from .body import ANNY_SPEC, KEYPOINT_PARTS, BodyParams, ParamSpec, get_body_model
 from .core import derive_seed, file_sha256, progress, provenance, safe_torch_load
 from .data import open_dataset, read_params
-from .geometry import box_crop_matrices, crop_matrix, inside_image, map_rotation, normalised_keypoints, part_box
+from .geometry import body_crop_matrices, crop_matrix, inside_image, map_rotation, normalised_keypoints, part_box
 from .keypoints import DEFAULT_DETECTOR_NOISE, DetectorNoise, detect_batch, load_detector, simulate_detections
 from .losses import pose_loss
-from .mixture import thresholded_weights
+from .mixture import network_keypoints, thresholded_weights
 from .networks import KeypointEncoder, ParamHead, mean_values
 from .synth import SPLIT_OFFSET, sample_scenes
 
@@ -190,7 +190,7 @@ def crop_keypoints(kp: np.ndarray,       # (N, 137, 3) keypoints that place the 
                    crop: int = 256       # body crop side
                   ) -> torch.Tensor:     # (N, 137, 3) float32
     "Keypoints as a lifter reads them: `read` in the body crop that `kp` places (`evaluation.evaluate_ehf`'s crop)."
-    A = box_crop_matrices(np.stack([part_box(k, 'body', f) for k, f in zip(kp, frames)]), crop)
+    A = body_crop_matrices(kp, frames, crop)
     return torch.from_numpy(normalised_keypoints(read, A, crop).astype(np.float32))
 
 def detector_keypoints(detector: nn.Module,  # a `keypoints.KeypointDetector` (with its hand stage)
@@ -198,7 +198,7 @@ def detector_keypoints(detector: nn.Module,  # a `keypoints.KeypointDetector` (w
                        crop: int = 256) -> torch.Tensor:
     "The detector on `images`, read as the pipeline reads it: thresholded as the pool records are, in the body crop it places."
     kp = detect_batch(detector, images, refine=1)
-    return crop_keypoints(kp, np.stack([thresholded_weights(k) for k in kp]), [(im.shape[1], im.shape[0]) for im in images], crop)
+    return torch.from_numpy(network_keypoints(kp, body_crop_matrices(kp, images, crop), crop))
 
 def _card_sha(root: Path, name: str) -> str: return hashlib.sha256((Path(root) / name / 'card.json').read_bytes()).hexdigest()
 

@@ -22,8 +22,8 @@ from .selection import SelectionConfig, count_confident, label_schema, pseudo_na
 
 # %% auto #0
 __all__ = ['TABLE2_POOLS', 'TABLE2_NAMES', 'LABEL_SOURCES', 'LABEL_FIELDS', 'table2_mixtures', 'oracle_name', 'labels_name',
-           'check_not_oracle', 'thresholded_weights', 'crop_targets', 'WholeBodyData', 'batch_keys', 'StepSampler',
-           'oracle_labels']
+           'check_not_oracle', 'thresholded_weights', 'network_keypoints', 'crop_targets', 'WholeBodyData',
+           'batch_keys', 'StepSampler', 'oracle_labels']
 
 # %% ../nbs/11a_mixture.ipynb #f1887805
 TABLE2_POOLS = ('mpi', '3dpw', 'h36m', 'ochuman', 'posetrack', 'eft')   # the order in which Table 2 adds pseudo-labelled pools
@@ -64,6 +64,13 @@ def thresholded_weights(kp: np.ndarray,   # (137, 3) detector keypoints x, y, co
     for part, t in thresholds.items():
         c = kp[KEYPOINT_PARTS[part], 2]; kp[KEYPOINT_PARTS[part], 2] = np.where(c > t, c, 0)
     return kp
+
+def network_keypoints(kp: np.ndarray,  # (N, 137, 3) detector keypoints, image pixels
+                      A: np.ndarray,   # (N, 2, 3) the body crops they place (`geometry.body_crop_matrices`)
+                      size: int        # crop side, pixels
+                     ) -> np.ndarray:  # (N, 137, 3) float32, as `geometry.normalised_keypoints`
+    "Detections as a whole-body network reads them outside training: thresholded as the pool records carry them, in the crop's normalised coordinates."
+    return normalised_keypoints(np.stack([thresholded_weights(k) for k in kp]), A, size)
 
 def crop_targets(kp: np.ndarray,  # (137, 3) image keypoints, weight
                  A: np.ndarray,   # (2, 3) image → crop map

@@ -16,7 +16,7 @@ from .core import code_fingerprint, file_sha256, progress, resolve_device
 from .body import (ANNY_SPEC, BodyParams, KEYPOINT_PARTS, PARTS, chain_orientation, compose_merge, get_body_model, joint_chain,
                    weak_perspective)
 from .data import DatasetCard, FieldSpec, dataset_body_model, open_dataset, open_ground_truth, read_params, write_dataset
-from .geometry import apply_map, box_crop_matrices, fit_weak_camera, normalised_keypoints, part_box, to_normalised, warp_crops
+from .geometry import apply_map, body_crop_matrices, box_crop_matrices, fit_weak_camera, normalised_keypoints, part_box, to_normalised, warp_crops
 from .keypoints import SELECTION_THRESHOLDS, detect_batch, load_detector
 from .experts import EXPERT_PARTS, load_expert
 from .geometry import crop_frame, default_intrinsics
@@ -188,7 +188,7 @@ def ground_truth_reprojection(root: Path, dataset: str,
         G = read_params(ds.labels, idx).apply(lambda t: t.to(dev))
         G.transl = torch.zeros_like(G.transl)
         k3 = body_model(G).keypoints3d
-        A = box_crop_matrices(np.stack([part_box(k, 'body', im.shape[1::-1], thresholds['body']) for k, im in zip(kp, images)]), size)
+        A = body_crop_matrices(kp, images, size, thresholds['body'])
         truth = np.stack([ds.labels.get(i, 'keypoints2d') for i in idx])
         cam = torch.from_numpy(fit_weak_camera(k3[:, body].cpu().numpy(), to_normalised(apply_map(truth[:, body, :2], A), size))).to(k3)
         proj = weak_perspective(k3, cam)

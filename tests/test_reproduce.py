@@ -73,7 +73,8 @@ def test_smoke_reproduction_writes_every_table_and_figure(smoke_root):
     read = json.loads((smoke_root / 'runs' / 'smoke' / 'lifting_ceiling' / 'timing.json').read_text())["the kit's detector on rendered scenes / lifter / 64 pairs / 40 steps / seed 0 s"]
     assert isinstance(trained, float) and read == 'reused'   # one detector lifter: 04d trained it, 04e's LONGER row read the same file
     longer = json.loads((smoke_root / 'runs' / 'smoke' / 'student_lifting' / 'verdict_long.json').read_text())   # 04d's longer schedule: 3× the steps, every quarter scored
-    assert longer['steps'] == 12 and longer['pathway'] == 'detector lifting' and longer['verdicts'][0].startswith("P2 with pathway 'detector lifting', 12 steps without augmentation, not shown") and len(longer['verdicts']) == 4
+    assert longer['steps'] == 12 and longer['pathway'] == 'detector lifting' and longer['verdicts'][0].startswith("P2 with pathway 'detector lifting', 12 steps without augmentation, not shown") and len(longer['verdicts']) == 5
+    assert longer['read_step'] in (3, 6, 9, 12) and longer['verdicts'][1].startswith(f"P2 with pathway 'detector lifting', early-stopped at step {longer['read_step']} of 12")   # early stopping on curated only's curve
     assert sorted({k.split(' / ')[1] for k in longer['body']}, key=int) == ['3', '6', '9', '12'] and all(len(v) == 1 for v in longer['body'].values())
     ceiling = json.loads((smoke_root / 'runs' / 'smoke' / 'lifting_ceiling' / 'verdict.json').read_text())   # 04e: keypoints alone against P2's 0.6x
     assert ceiling['verdicts'][0].startswith('Ceiling from exact keypoints') and len(ceiling['verdicts']) == 27
