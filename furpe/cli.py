@@ -118,7 +118,8 @@ def label(profile: Profile = 'smoke',   # the profile whose models and pools to 
           pools: list | None = None,    # pools to label; None: every pool (`selection.POOLS`)
           models: Path | None = None,   # folder with detector.pt and experts/<kind>/expert.pt; None: runs/<profile>/models
           data: Path | None = None,     # datasets folder; None: data/<profile> of the repository
-          device: str = 'cpu'           # torch device of the detector and experts
+          device: str = 'cpu',          # torch device of the detector and experts
+          curated: bool = True          # also label `curated`: its records read these stored detections in training (`mixture.open_curated_detections`)
          ) -> list:
     "Pseudo-label the pools with the trained detector and experts (resumable; under torchrun each rank writes its own shards)."
     from furpe.selection import POOLS, generate_pseudo_labels
@@ -130,7 +131,7 @@ def label(profile: Profile = 'smoke',   # the profile whose models and pools to 
     rank, world = distributed_rank()
     data = Path(data) if data else get_paths().data / profile
     cards = []
-    for pool in pools or POOLS:
+    for pool in [*(pools or POOLS), *(['curated'] if curated else [])]:
         cards.append(generate_pseudo_labels(data, pool, files['detector'], {k: files[k] for k in ('body', 'hand', 'face')},
                                             device=device, rank=rank, world_size=world))
         print(f'[furpe] rank {rank}/{world}: {pool} labelled', flush=True)

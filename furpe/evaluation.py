@@ -13,7 +13,7 @@ from torch import Tensor, nn
 
 from .body import KEYPOINT_NAMES, PARTS, get_body_model
 from .data import dataset_body_model, open_dataset, read_params
-from .geometry import body_crop_matrices, normalised_keypoints, part_box, warp_crops
+from .geometry import body_crop_matrices, normalised_keypoints, warp_crops
 
 # %% auto #0
 __all__ = ['EHF_METRICS', 'PVE_ROOTS', 'FREIHAND_F_THRESHOLDS', 'NOW_LANDMARKS', 'LSP14_NAMES', 'procrustes_align', 'pa_error',

@@ -21,9 +21,9 @@ from .keypoints import DEFAULT_DETECTOR_NOISE, SELECTION_THRESHOLDS, DetectorNoi
 from .selection import SelectionConfig, count_confident, label_schema, pseudo_name, select, stored_stats
 
 # %% auto #0
-__all__ = ['TABLE2_POOLS', 'TABLE2_NAMES', 'LABEL_SOURCES', 'LABEL_FIELDS', 'table2_mixtures', 'oracle_name', 'labels_name',
-           'check_not_oracle', 'thresholded_weights', 'network_keypoints', 'crop_targets', 'WholeBodyData',
-           'batch_keys', 'StepSampler', 'oracle_labels']
+__all__ = ['TABLE2_POOLS', 'TABLE2_NAMES', 'LABEL_SOURCES', 'LABEL_FIELDS', 'CURATED_READS', 'table2_mixtures', 'oracle_name',
+           'labels_name', 'check_not_oracle', 'thresholded_weights', 'network_keypoints', 'crop_targets',
+           'open_curated_detections', 'WholeBodyData', 'batch_keys', 'StepSampler', 'oracle_labels']
 
 # %% ../nbs/11a_mixture.ipynb #f1887805
 TABLE2_POOLS = ('mpi', '3dpw', 'h36m', 'ochuman', 'posetrack', 'eft')   # the order in which Table 2 adds pseudo-labelled pools
@@ -80,6 +80,24 @@ def crop_targets(kp: np.ndarray,  # (137, 3) image keypoints, weight
     k = transform_keypoints(kp, A, size); k[:, :2] = to_normalised(k[:, :2], size); return _finite_kp(k)
 
 # %% ../nbs/11a_mixture.ipynb #895b1a4d
+CURATED_READS = ('detector', 'simulated')   # what a curated record's network input is (see the table above)
+
+def open_curated_detections(root: Path, curated: str = 'curated'):
+    "The detections the labelling pass stored for the curated set (`<curated>_pseudo`): what its records read, as a pool's do."
+    name = pseudo_name(curated)
+    if not (Path(root) / name / 'card.json').is_file():
+        raise FileNotFoundError(f"No stored detections of {curated!r} under {root}: {name!r} is missing. Label it in the pass that labels "
+                                f"the pools (`furpe label --profile <profile>` labels {curated!r} too, or `selection.generate_pseudo_labels(root, "
+                                f"{curated!r}, detector, experts)`), or pass curated_reads='simulated'.")
+    det, n = open_dataset(root, name), open_dataset(root, curated).card.num_samples
+    if det.card.num_samples != n: raise ValueError(f"{name} has {det.card.num_samples} records, {curated} {n}: relabel {curated!r}.")
+    return det
+
+def _check_one_detector(cards: list):
+    "Every record must read the same detector: the label datasets' detector checksums (where they record one) agree."
+    shas = {c.name: c.settings['detector'] for c in cards if 'detector' in c.settings}
+    if len(set(shas.values())) > 1: raise ValueError(f"The records read different detectors: {shas}. Relabel them with one (`furpe label`).")
+
 class WholeBodyData(Dataset):
     "Curated ground truth and labelled pool records as training items (see the table above)."
     def __init__(self, root: Path,                   # datasets folder (e.g. data/<profile>)
@@ -94,24 +112,28 @@ class WholeBodyData(Dataset):
                  curated: str | None = 'curated',    # the labelled dataset; None: pools only
                  labels: str = 'pseudo',             # the pools' labels: 'pseudo' ('<pool>_pseudo') or 'oracle' ('<pool>_oracle')
                  allow_oracle: bool = False,         # oracle labels (hidden ground truth) are refused unless this is True
-                 detector_noise: DetectorNoise | None = None):  # the curated records' simulated detections; None: the default
+                 curated_reads: str = 'detector',    # the curated records' input: the stored detections ('detector') or 'simulated' ones
+                 detector_noise: DetectorNoise | None = None):  # with 'simulated': the noise model; None: the default
         self.root, self.size, self.views, self.augment, self.seed = Path(root), size, views, augment, seed
         self.selection_cfg = selection_cfg or SelectionConfig()
         self.detector_noise = detector_noise or DEFAULT_DETECTOR_NOISE
         if labels == 'oracle' and not allow_oracle:
             raise ValueError("labels='oracle' reads hidden ground truth (analysis only); pass allow_oracle=True to train on it.")
+        if curated_reads not in CURATED_READS: raise ValueError(f"Unknown curated_reads {curated_reads!r}; choose one of {CURATED_READS}.")
         self.sources, self.images, self.labels, recs = [], [], [], []
-        self.curated_source = 0 if curated else None
+        self.curated_source, self.curated_detections = (0 if curated else None), None
         if curated:
             ds = open_dataset(root, curated)
             if not hasattr(ds, 'labels'): raise ValueError(f"{curated!r} under {root} has no labels; it cannot be the curated set.")
             self._add(curated, ds, ds.labels, np.arange(len(ds)), recs)
+            if curated_reads == 'detector': self.curated_detections = open_curated_detections(root, curated)
         self.kept = {}
         for pool in pools:
             lab = open_dataset(root, labels_name(pool, labels)); check_not_oracle(lab.card, allow_oracle)
             keep = select(self._stats(lab), self.selection_cfg) == 0 if selection else np.ones(len(lab), bool)
             self.kept[pool] = (int(keep.sum()), len(lab))
             self._add(pool, open_dataset(root, pool), lab, np.flatnonzero(keep), recs)
+        _check_one_detector([l.card for l in self.labels] + ([self.curated_detections.card] if self.curated_detections is not None else []))
         if not recs or not sum(len(r) for r in recs): raise ValueError(f"No training records under {root} (curated={curated!r}, pools={pools}).")
         self.records = np.concatenate(recs).astype(np.int64)          # (N, 2): source id, index
         dims = [{p: int(l.card.schema[f'features_{p}'].shape[0]) for p in PARTS} for l in self.labels if 'features_body' in l.card.schema]
@@ -142,7 +164,8 @@ class WholeBodyData(Dataset):
         params = {k: torch.from_numpy(lab.get(i, k)) for k in LABEL_FIELDS}
         if curated:
             target, valid, fvalid = kp, np.ones(4, bool), np.zeros(4, bool)
-            read = simulate_detections(kp, np.random.default_rng(derive_seed(self.seed, 'detections', self.sources[s], i, step)), self.detector_noise)
+            read = (thresholded_weights(self.curated_detections.get(i, 'keypoints2d'), self.selection_cfg.thresholds) if self.curated_detections is not None
+                    else simulate_detections(kp, np.random.default_rng(derive_seed(self.seed, 'detections', self.sources[s], i, step)), self.detector_noise))
         else:
             target = read = thresholded_weights(kp, self.selection_cfg.thresholds)
             valid = np.asarray(lab.get(i, 'valid'), bool); fvalid = valid.copy()
@@ -178,7 +201,7 @@ class WholeBodyData(Dataset):
         "The mixture a `train.TrainConfig` trains on."
         return cls(root, cfg.pools if cfg.pseudo else (), cfg.selection, cfg.selection_config(), cfg.pseudo and cfg.features,
                    2 if cfg.ema else 1, cfg.crop_size, cfg.augment_spec(), cfg.seed, cfg.curated, cfg.labels, cfg.allow_oracle,
-                   DetectorNoise(**cfg.detector_noise) if cfg.detector_noise else None)
+                   cfg.curated_reads, DetectorNoise(**cfg.detector_noise) if cfg.detector_noise else None)
 
 # %% ../nbs/11a_mixture.ipynb #2fccf848
 _PERMS: dict = {}

@@ -20,12 +20,12 @@ from .data import dataset_body_model, open_dataset
 from .geometry import (AugmentSpec, apply_map, box_coordinates, crop_matrix, fit_weak_camera, from_normalised, invert_map,
                             map_rotation, part_box, to_normalised, transform_keypoints)
 from .keypoints import SELECTION_THRESHOLDS, DetectorNoise
-from .selection import SelectionConfig
+from .selection import SelectionConfig, pseudo_name
 from .losses import PAPER_A, FeatureDistillation, LossWeights, box_loss, jaw_layout, part_losses, symmetric_consistency, total_loss
 from .networks import BOX_PARTS, NETWORKS, boxes_from_keypoints, build_network, mean_values, network_inputs, predict_body_params
 from .ema import EMATeacher
 from .lifting import KeypointLifter, LiftingNet, load_lifter
-from .mixture import LABEL_FIELDS, LABEL_SOURCES, TABLE2_POOLS, StepSampler, WholeBodyData, _finite_kp, labels_name
+from .mixture import CURATED_READS, LABEL_FIELDS, LABEL_SOURCES, TABLE2_POOLS, StepSampler, WholeBodyData, _finite_kp, labels_name
 
 # %% auto #0
 __all__ = ['CONSISTENCY_TARGETS', 'TrainConfig', 'total_steps', 'lr_at', 'train_step', 'example_batch', 'GlobalBatchNorm',
@@ -92,7 +92,9 @@ class TrainConfig:
                                       # (`lifting.LiftingNet`, trained with the rest); None: the paper's network, no such pathway
     lifter_lr_scale: float = 1.       # the lifter's learning rate as a multiple of the run's (0: frozen); Adam moves every weight
                                       # by about the rate at each step, which can undo a pre-trained pathway in a few steps
-    detector_noise: dict | None = None  # `DetectorNoise.to_dict()` of the curated records' simulated detections; None: the default
+    curated_reads: str = 'detector'   # the curated records' keypoint input: the detector's, stored by the labelling pass
+                                      # (`<curated>_pseudo`, as the pools' and the test's), or 'simulated' (worlds without a detector)
+    detector_noise: dict | None = None  # with 'simulated': `DetectorNoise.to_dict()` of the simulated detections; None: the default
     augment: bool = True              # random scale, rotation, shift and colour per view (EMA's two views differ)
     aug_scale: float = 0.25
     aug_rotation: float = 0.5         # radians; the label's global orientation turns with the crop
@@ -116,6 +118,7 @@ class TrainConfig:
         if self.labels not in LABEL_SOURCES: raise ValueError(f"Unknown labels {self.labels!r}; choose one of {LABEL_SOURCES}.")
         if self.labels == 'oracle' and not self.allow_oracle:
             raise ValueError("labels='oracle' trains on hidden ground truth (analysis only); set allow_oracle=True to do so.")
+        if self.curated_reads not in CURATED_READS: raise ValueError(f"Unknown curated_reads {self.curated_reads!r}; choose one of {CURATED_READS}.")
         if self.detector_noise is not None: DetectorNoise(**self.detector_noise)   # a malformed noise model fails here
         if self.curated in self.pools: raise ValueError(f"{self.curated!r} is the labelled set; `pools` lists pseudo-labelled pools only.")
         bad = [c for c in self.consistency_on if c not in CONSISTENCY_TARGETS]
@@ -575,7 +578,8 @@ def run_fingerprint(cfg: TrainConfig, root: Path) -> dict:
     """What a run's result depends on beyond its config: `code`, the sha256 of the source of every kit module the training
     imports (`furpe.settings` is not one: its values reach a run through the config), `data`, the sha256 of the card of
     each dataset it reads (a regenerated or relabelled dataset changes its card), and with `cfg.lifter` the lifter file's."""
-    names = [cfg.curated] + ([n for p in cfg.pools for n in (p, labels_name(p, cfg.labels))] if cfg.pseudo else [])
+    names = ([cfg.curated] + ([pseudo_name(cfg.curated)] if cfg.curated_reads == 'detector' else []) if cfg.curated else []) \
+            + ([n for p in cfg.pools for n in (p, labels_name(p, cfg.labels))] if cfg.pseudo else [])
     card = lambda n: (Path(root) / n / 'card.json').read_bytes() if (Path(root) / n / 'card.json').is_file() else b'missing'
     lifter = {'lifter': file_sha256(cfg.lifter) if Path(cfg.lifter).is_file() else 'missing'} if cfg.lifter else {}
     return {'code': code_fingerprint('train'), 'data': {n: hashlib.sha256(card(n)).hexdigest() for n in names}} | lifter

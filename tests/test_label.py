@@ -38,15 +38,23 @@ def _label(data, models, nproc=None):
 def test_label_one_process_and_torchrun_agree(tiny_world, tmp_path):
     data, models = tiny_world
     one, two = tmp_path / 'one', tmp_path / 'two'
-    for d in (one, two): d.mkdir(); shutil.copytree(data / 'h36m', d / 'h36m')
+    for d in (one, two):
+        d.mkdir()
+        for name in ('h36m', 'curated'): shutil.copytree(data / name, d / name)
     _label(one, models)
     out = _label(two, models, nproc=2)
-    assert 'rank 0/2' in out and 'rank 1/2' in out
-    a, b = open_dataset(one, 'h36m_pseudo'), open_dataset(two, 'h36m_pseudo')
-    assert len(a) == len(b) == 8 and a.card.num_shards == 2
-    for i in range(len(a)):
-        for k in ('keypoints2d', 'body_pose', 'right_hand_pose', 'expression', 'features_face', 'reprojection_cm'):
-            np.testing.assert_allclose(a.get(i, k), b.get(i, k), rtol=1e-4, atol=1e-4)  # torchrun runs 1 thread per process: float sums reorder
+    assert 'rank 0/2' in out and 'rank 1/2' in out and 'curated labelled' in out
+    for name in ('h36m_pseudo', 'curated_pseudo'):   # curated in the same pass: its records read these detections in training
+        a, b = open_dataset(one, name), open_dataset(two, name)
+        assert len(a) == len(b) == 8
+        for i in range(len(a)):
+            for k in ('keypoints2d', 'body_pose', 'right_hand_pose', 'expression', 'features_face', 'reprojection_cm'):
+                np.testing.assert_allclose(a.get(i, k), b.get(i, k), rtol=1e-4, atol=1e-4)  # torchrun runs 1 thread per process: float sums reorder
+    assert open_dataset(one, 'h36m_pseudo').card.num_shards == 2
+    from furpe.keypoints import detect_batch, load_detector
+    cur = open_dataset(one, 'curated')
+    det = detect_batch(load_detector(models / 'detector.pt'), [cur.get(i, 'image') for i in range(len(cur))], refine=1)
+    np.testing.assert_allclose(np.stack([open_dataset(one, 'curated_pseudo').get(i, 'keypoints2d') for i in range(len(cur))]), det, atol=1e-3)
 
 
 def test_label_without_models_says_what_to_do(tmp_path):

@@ -32,7 +32,8 @@ def smoke(tmp_path_factory) -> dict:
     torch.set_num_threads(1)
     tmp = tmp_path_factory.mktemp('predict')
     generate_domain(tmp / 'data', 'curated', 'train', 'smoke', seed=0, workers=1)
-    cfg = TrainConfig.for_profile('smoke', network='one_stage', pseudo=False, features=False, ema=False, steps=4, threads=1)
+    cfg = TrainConfig.for_profile('smoke', network='one_stage', pseudo=False, features=False, ema=False, steps=4, threads=1,
+                                curated_reads='simulated')   # no detector here to store the curated records' detections
     train(cfg, tmp / 'data', tmp / 'student')
     save_detector(train_detector(open_dataset(tmp / 'data', 'curated'), steps=2, batch=2, input_size=64, width=8, device='cpu'),
                   tmp / 'detector.pt')

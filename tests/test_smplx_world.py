@@ -72,7 +72,8 @@ def test_student_trains_and_is_evaluated_on_smplx(smplx_world, smplx_body, tmp_p
     from furpe.evaluation import evaluate_ehf
     from furpe.train import TrainConfig, load_student, train
     data, _, _ = smplx_world
-    cfg = TrainConfig.for_profile('smoke', pools=('h36m',), steps=2, threads=1, labels='oracle', allow_oracle=True)
+    cfg = TrainConfig.for_profile('smoke', pools=('h36m',), steps=2, threads=1, labels='oracle', allow_oracle=True,
+                                curated_reads='simulated')   # independent of the labelling test, which stores curated's detections
     from furpe.mixture import oracle_labels
     oracle_labels(data, 'h36m', feature_dim=32)
     train(cfg, data, tmp_path / 'run')

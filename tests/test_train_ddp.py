@@ -8,7 +8,8 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, 'FURPE_QUIET': '1', 'OMP_NUM_THREADS': '1'}
-ORACLE = dict(labels='oracle', allow_oracle=True)   # no experts are trained here: the pool's labels are the oracle's
+ORACLE = dict(labels='oracle', allow_oracle=True, curated_reads='simulated')   # no detector or experts here: the pool's labels are the oracle's,
+                                                                              # the curated records' detections simulated
 
 
 @pytest.fixture(scope='module')
