@@ -82,15 +82,15 @@ def crop_targets(kp: np.ndarray,  # (137, 3) image keypoints, weight
 # %% ../nbs/11a_mixture.ipynb #895b1a4d
 CURATED_READS = ('detector', 'simulated')   # what a curated record's network input is (see the table above)
 
-def open_curated_detections(root: Path, curated: str = 'curated'):
-    "The detections the labelling pass stored for the curated set (`<curated>_pseudo`): what its records read, as a pool's do."
+def open_curated_detections(root: Path, curated: str, n_records: int):
+    "The detections the labelling pass stored for the curated set (`<curated>_pseudo`, one per its `n_records` records): what its records read, as a pool's do."
     name = pseudo_name(curated)
     if not (Path(root) / name / 'card.json').is_file():
         raise FileNotFoundError(f"No stored detections of {curated!r} under {root}: {name!r} is missing. Label it in the pass that labels "
                                 f"the pools (`furpe label --profile <profile>` labels {curated!r} too, or `selection.generate_pseudo_labels(root, "
                                 f"{curated!r}, detector, experts)`), or pass curated_reads='simulated'.")
-    det, n = open_dataset(root, name), open_dataset(root, curated).card.num_samples
-    if det.card.num_samples != n: raise ValueError(f"{name} has {det.card.num_samples} records, {curated} {n}: relabel {curated!r}.")
+    det = open_dataset(root, name)
+    if det.card.num_samples != n_records: raise ValueError(f"{name} has {det.card.num_samples} records, {curated} {n_records}: relabel {curated!r}.")
     return det
 
 def _check_one_detector(cards: list):
@@ -126,7 +126,7 @@ class WholeBodyData(Dataset):
             ds = open_dataset(root, curated)
             if not hasattr(ds, 'labels'): raise ValueError(f"{curated!r} under {root} has no labels; it cannot be the curated set.")
             self._add(curated, ds, ds.labels, np.arange(len(ds)), recs)
-            if curated_reads == 'detector': self.curated_detections = open_curated_detections(root, curated)
+            if curated_reads == 'detector': self.curated_detections = open_curated_detections(root, curated, len(ds))
         self.kept = {}
         for pool in pools:
             lab = open_dataset(root, labels_name(pool, labels)); check_not_oracle(lab.card, allow_oracle)

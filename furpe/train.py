@@ -578,8 +578,10 @@ def run_fingerprint(cfg: TrainConfig, root: Path) -> dict:
     """What a run's result depends on beyond its config: `code`, the sha256 of the source of every kit module the training
     imports (`furpe.settings` is not one: its values reach a run through the config), `data`, the sha256 of the card of
     each dataset it reads (a regenerated or relabelled dataset changes its card), and with `cfg.lifter` the lifter file's."""
-    names = ([cfg.curated] + ([pseudo_name(cfg.curated)] if cfg.curated_reads == 'detector' else []) if cfg.curated else []) \
-            + ([n for p in cfg.pools for n in (p, labels_name(p, cfg.labels))] if cfg.pseudo else [])
+    curated = [cfg.curated] if cfg.curated else []
+    if cfg.curated and cfg.curated_reads == 'detector': curated.append(pseudo_name(cfg.curated))   # its stored detections
+    pools = [n for p in cfg.pools for n in (p, labels_name(p, cfg.labels))] if cfg.pseudo else []
+    names = curated + pools
     card = lambda n: (Path(root) / n / 'card.json').read_bytes() if (Path(root) / n / 'card.json').is_file() else b'missing'
     lifter = {'lifter': file_sha256(cfg.lifter) if Path(cfg.lifter).is_file() else 'missing'} if cfg.lifter else {}
     return {'code': code_fingerprint('train'), 'data': {n: hashlib.sha256(card(n)).hexdigest() for n in names}} | lifter

@@ -55,6 +55,9 @@ def test_label_one_process_and_torchrun_agree(tiny_world, tmp_path):
     cur = open_dataset(one, 'curated')
     det = detect_batch(load_detector(models / 'detector.pt'), [cur.get(i, 'image') for i in range(len(cur))], refine=1)
     np.testing.assert_allclose(np.stack([open_dataset(one, 'curated_pseudo').get(i, 'keypoints2d') for i in range(len(cur))]), det, atol=1e-3)
+    from furpe.mixture import open_curated_detections
+    assert len(open_curated_detections(one, 'curated', len(cur))) == len(cur)
+    with pytest.raises(ValueError, match="relabel 'curated'"): open_curated_detections(one, 'curated', len(cur) + 1)   # a regenerated curated set
 
 
 def test_label_without_models_says_what_to_do(tmp_path):
