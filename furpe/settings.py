@@ -33,7 +33,8 @@ PREMISE_SOURCES = {  # the label sources premise P2 compares (`04_premise`, `04a
 LOSS_CANDIDATES = {  # the loss weights `04_premise` chooses between on `ehf_val` (the students' curated + pseudo run), over `LossWeights()`
     'rotations ×10': {'body_pose': 10., 'hand_pose': 10.},                    # eq. 12's rotation losses ×10 (ASSUMPTIONS)
     'rotations + 3D joints': {'body_pose': 1., 'body_3d': 10., 'hand_pose': 10.}}  # HMR's L_3D on the posed body joints (a departure)
-CPU_LOSSES = 'rotations + 3D joints'   # the choice `04_premise` made on ehf_val (tables/premise_choice_cpu.md, seed 0)
+CPU_LOSSES = 'rotations ×10'   # the choice `04_premise` made on ehf_val (tables/premise_choice_cpu.md, seed 0) at f0ec6b8, the curated records
+                               # reading the detector (f482213): 138.9 mm against 151.8; 'rotations + 3D joints' before, on simulated detections
 DISTILLATION_CANDIDATES = {   # eq. 14's settings `05_distillation` chooses between on `ehf_val` (over `TrainConfig`'s defaults, the paper's)
     'A = e⁵, fixed MLP (paper)': {},
     'A = 1e5 (authors)': {'amplification': 1e5},
