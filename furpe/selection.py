@@ -25,8 +25,8 @@ from .evaluation import part_pa_errors
 # %% auto #0
 __all__ = ['POOLS', 'LABEL_PARTS', 'COMPOSED_JOINTS', 'P1_TARGETS', 'SelectionConfig', 'count_confident', 'confident_mask',
            'output_validity', 'reprojection_error', 'select', 'merge_outputs', 'label_schema', 'label_batch',
-           'ground_truth_reprojection', 'PseudoLabeler', 'pseudo_name', 'generate_pseudo_labels', 'stored_stats',
-           'selection_stats', 'label_errors', 'selection_report', 'reprojection_sweep', 'label_quality',
+           'ground_truth_reprojection', 'PseudoLabeler', 'pseudo_name', 'generate_pseudo_labels', 'pseudo_label_card',
+           'stored_stats', 'selection_stats', 'label_errors', 'selection_report', 'reprojection_sweep', 'label_quality',
            'plot_selection']
 
 # %% ../nbs/07_selection.ipynb #c2d86684
@@ -235,16 +235,22 @@ def generate_pseudo_labels(root: Path,          # datasets folder holding the po
                            compose: tuple = COMPOSED_JOINTS  # joints set from the part experts' orientations; (): the plain merge (ablation)
                           ) -> DatasetCard:
     "Label a pool with the detector and experts; the labels are written beside it as '<pool>_pseudo' (resumable, sharded by rank)."
+    card = pseudo_label_card(root, pool, detector, experts, thresholds, compose)
+    return write_dataset(root, card, PseudoLabeler(root, pool, detector, experts, device, thresholds, compose), workers=workers,
+                         rank=rank, world_size=world_size, max_shards=max_shards, replace_stale=True)
+
+def pseudo_label_card(root: Path, pool: str, detector: Path, experts: dict,
+                      thresholds: dict = SELECTION_THRESHOLDS, compose: tuple = COMPOSED_JOINTS) -> DatasetCard:
+    """The card of a pool's pseudo labels: what `generate_pseudo_labels` writes, keyed on the pool, the detector's and
+    experts' checkpoints, the thresholds, the merge and the labelling code (any of them changed → relabelled)."""
     src = open_dataset(root, pool)
     fd = {p: load_expert(experts[_KIND[p]]).feature_dim for p in PARTS}
-    card = DatasetCard(name=pseudo_name(pool), num_samples=src.card.num_samples, shard_size=src.card.shard_size,
+    return DatasetCard(name=pseudo_name(pool), num_samples=src.card.num_samples, shard_size=src.card.shard_size,
                        seed=src.card.seed, schema=label_schema(dataset_body_model(src).spec, feature_dim=fd), labelled=False, profile=src.card.profile,
                        settings={'pool': pool, 'body_model': dataset_body_model(src).name, 'detector': _sha(detector), 'experts': {k: _sha(v) for k, v in sorted(experts.items())},
                                  'thresholds': dict(thresholds), 'compose': list(compose),
                                  'pool_card': file_sha256(Path(root) / pool / 'card.json')},   # a regenerated pool → relabelled
                        code=code_fingerprint('selection'))   # edited labelling code → relabelled
-    return write_dataset(root, card, PseudoLabeler(root, pool, detector, experts, device, thresholds, compose), workers=workers,
-                         rank=rank, world_size=world_size, max_shards=max_shards, replace_stale=True)
 
 def stored_stats(labels  # an opened label dataset (`<pool>_pseudo`, or `mixture.oracle_labels`' `<pool>_oracle`)
                 ) -> dict:
