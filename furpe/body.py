@@ -9,11 +9,12 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
-import roma
 import torch
 from torch import Tensor, nn
 
 from .core import BODY_MODEL_ENV, active_body_model
+# roma is imported where it is used: importing it loads torch._dynamo (about 1 s), which `furpe reproduce`'s reuse
+# check (`use_body_model`) and a warm re-run never need
 
 # %% auto #0
 __all__ = ['PARTS', 'PART_FIELDS', 'ANNY_SPEC', 'BODY25_NAMES', 'FACE70_NAMES', 'KEYPOINT_NAMES', 'KEYPOINT_PARTS',
@@ -29,6 +30,7 @@ __all__ = ['PARTS', 'PART_FIELDS', 'ANNY_SPEC', 'BODY25_NAMES', 'FACE70_NAMES', 
 def rot6d_to_matrix(x: Tensor  # (..., 6): the first two columns of a rotation matrix, column-major
                    ) -> Tensor:  # (..., 3, 3)
     "6D rotation representation → rotation matrix (Gram–Schmidt)."
+    import roma
     return roma.special_gramschmidt(x.reshape(*x.shape[:-1], 2, 3).transpose(-1, -2))
 
 def matrix_to_rot6d(R: Tensor  # (..., 3, 3)
@@ -39,11 +41,13 @@ def matrix_to_rot6d(R: Tensor  # (..., 3, 3)
 def axis_angle_to_matrix(v: Tensor  # (..., 3): axis × angle in radians
                         ) -> Tensor:  # (..., 3, 3)
     "Axis-angle (rotation vector) → rotation matrix."
+    import roma
     return roma.rotvec_to_rotmat(v)
 
 def matrix_to_axis_angle(R: Tensor  # (..., 3, 3)
                         ) -> Tensor:  # (..., 3)
     "Rotation matrix → axis-angle (rotation vector)."
+    import roma
     return roma.rotmat_to_rotvec(R)
 
 # %% ../nbs/01_body.ipynb #8c5cf73f
@@ -700,6 +704,7 @@ def part_model(part: str = 'hand',               # 'hand' (MANO role) or 'head' 
 def _min_rotation(u: Tensor, v: Tensor  # (..., 3) directions
                  ) -> Tensor:           # (..., 3, 3) the smallest rotation turning each `u` onto its `v`
     "Swing without twist: about u × v, by the angle between them."
+    import roma
     axis = torch.cross(u, v, dim=-1); s = axis.norm(dim=-1, keepdim=True)
     return roma.rotvec_to_rotmat(axis / s.clamp_min(1e-12) * torch.atan2(s, (u * v).sum(-1, keepdim=True)))
 
